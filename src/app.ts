@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { createDb } from './db/client';
+import type { AppEnv } from './env';
+import { authenticate } from './middleware/auth';
+import { onError, onNotFound } from './middleware/errors';
+import { limitBody, requireJsonBody } from './middleware/json-body';
+import { authRoutes } from './routes/auth';
+import { healthRoutes } from './routes/health';
+
+/** Routes anyone may call; everything else needs an access token (see `authenticate`). */
+export const PUBLIC_ROUTES = ['GET /health', 'POST /register', 'POST /login', 'POST /token/refresh'] as const;
+
+/** A caller's request id is echoed only if it is short and plain, so it is safe in logs and headers. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function allowedOrigins(env: Env): string[] {
+  return env.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header('X-Request-Id');
+    c.set('requestId', incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID());
+    c.set('db', createDb(c.env.DB));
+    await next();
+    c.header('X-Request-Id', c.var.requestId);
+  });
+  app.use(secureHeaders());
+  app.use(
+    cors({
+      origin: (origin, c) => (allowedOrigins(c.env).includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'],
+      maxAge: 600,
+    }),
+  );
+  app.use(limitBody, requireJsonBody);
+  app.use(authenticate(PUBLIC_ROUTES));
+
+  app.route('/', healthRoutes);
+  app.route('/', authRoutes);
+  return app;
+}
+
+export const app = createApp();

@@ -1,0 +1,70 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from '../env';
+import { ApiError, serviceUnavailable } from '../errors';
+
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** Storage faults the client can retry (D1 overloaded, reset or timing out): 503, not a masked 500. */
+function isTransientStorageError(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : '';
+  return /D1_ERROR: (Network connection lost|.*overloaded|.*timed? ?out|.*reset)|SQLITE_BUSY|database is locked|storage operation exceeded timeout/i.test(
+    message,
+  );
+}
+
+function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return new ApiError(status, CODES_BY_STATUS[status] ?? 'error', error.message || 'Request failed');
+  }
+  if (isTransientStorageError(error)) return serviceUnavailable();
+  return null;
+}
+
+export function errorBody(c: Context<AppEnv>, error: ApiError) {
+  return {
+    msg: error.message,
+    code: error.code,
+    request_id: c.var.requestId,
+    ...(error.options.issues ? { issues: error.options.issues } : {}),
+  };
+}
+
+/** The one error handler: known errors keep their code; anything else is logged in full and answered as a masked 500. */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  const known = toApiError(error);
+  if (known) {
+    if (known.status >= 500) logError(c, error);
+    return c.json(errorBody(c, known), known.status, known.options.headers);
+  }
+  logError(c, error);
+  const masked = new ApiError(500, 'internal_error', 'Something went wrong on our side; it has been logged');
+  return c.json(errorBody(c, masked), 500);
+};
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
+  c.json(errorBody(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)), 404);
+
+function logError(c: Context<AppEnv>, error: unknown) {
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      request_id: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    }),
+  );
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const email = z
+  .string()
+  .trim()
+  .min(3)
+  .max(254)
+  .pipe(z.email({ message: 'Must be a valid email address' }));
+
+export const registerBody = z.object({
+  name: z.string().trim().min(1, 'Name must not be empty').max(100),
+  email,
+  password: z.string().min(8, 'Password must be at least 8 characters').max(128, 'Password must be at most 128 characters'),
+});
+
+export const loginBody = z.object({
+  email,
+  password: z.string().min(1, 'Password must not be empty').max(128),
+});
+
+export const refreshBody = z.object({
+  refresh_token: z.string().min(1).max(256),
+});
