@@ -13,7 +13,12 @@ const target = rest.includes('--remote') ? '--remote' : '--local';
 const normalised = email.trim().toLowerCase();
 const out = wrangler(
   [
-    'd1', 'execute', 'DB', target, '--json', '--command',
+    'd1',
+    'execute',
+    'DB',
+    target,
+    '--json',
+    '--command',
     `UPDATE users SET role = ${sqlString(role)}, updated_at = unixepoch('subsec') * 1000 WHERE email = ${sqlString(normalised)} RETURNING id, email, role`,
   ],
   { quiet: true },

@@ -6,7 +6,9 @@ import { call, expectError, PASSWORD, registerAndLogin, uniqueEmail } from './he
 describe('POST /register', () => {
   it('creates a member and never returns the password hash', async () => {
     const email = uniqueEmail();
-    const res = await call('POST', '/register', { body: { name: '  Asha  ', email: `  ${email.toUpperCase()} `, password: PASSWORD } });
+    const res = await call('POST', '/register', {
+      body: { name: '  Asha  ', email: `  ${email.toUpperCase()} `, password: PASSWORD },
+    });
     expect(res.status).toBe(201);
     expect(res.json.msg).toBe('Registration successful');
     expect(res.json.user).toEqual({
@@ -38,7 +40,9 @@ describe('POST /register', () => {
   it('stores PBKDF2 parameters beside the hash, at the 100,000-iteration cap', async () => {
     const email = uniqueEmail();
     await call('POST', '/register', { body: { name: 'P', email, password: PASSWORD } });
-    const row = await env.DB.prepare('SELECT password_algorithm, password_iterations, password_salt, password_hash FROM users WHERE email = ?')
+    const row = await env.DB.prepare(
+      'SELECT password_algorithm, password_iterations, password_salt, password_hash FROM users WHERE email = ?',
+    )
       .bind(email)
       .first<Record<string, string | number>>();
     expect(row).toMatchObject({ password_algorithm: 'pbkdf2-sha256', password_iterations: 100000 });
@@ -85,7 +89,10 @@ describe('bad input to the account routes', () => {
   });
 
   it.each(['/register', '/login', '/token/refresh'])('%s: wrong content type is 415', async (path) => {
-    const form = await call('POST', path, { raw: 'email=a@b.co', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const form = await call('POST', path, {
+      raw: 'email=a@b.co',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expectError(form, 415, 'unsupported_media_type');
     const none = await call('POST', path, { raw: JSON.stringify(valid()) });
     expectError(none, 415, 'unsupported_media_type');
@@ -274,7 +281,8 @@ describe('failed-login limit', () => {
   it('failures for one email do not lock another', async () => {
     const victim = await registerAndLogin();
     const other = await registerAndLogin();
-    for (let attempt = 0; attempt < 6; attempt++) await call('POST', '/login', { body: { email: victim.email, password: 'wrong-password' } });
+    for (let attempt = 0; attempt < 6; attempt++)
+      await call('POST', '/login', { body: { email: victim.email, password: 'wrong-password' } });
     expect((await call('POST', '/login', { body: { email: other.email, password: PASSWORD } })).status).toBe(200);
   });
 

@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Every timestamp is stored as epoch milliseconds (UTC) and shown as ISO 8601 with `Z`. */
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
-const createdAt = () => timestamp('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
+const createdAt = () =>
+  timestamp('created_at')
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
 
 export const ROLES = ['member', 'facilitator', 'admin'] as const;
 
@@ -20,7 +23,9 @@ export const users = sqliteTable(
     passwordSalt: text('password_salt').notNull(),
     passwordHash: text('password_hash').notNull(),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at').notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
@@ -76,7 +81,9 @@ export const facilitators = sqliteTable(
     crmId: text('crm_id').notNull(),
     userId: integer('user_id').references(() => users.id),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at').notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [
     uniqueIndex('facilitators_crm_id_unique').on(t.crmId),
@@ -88,3 +95,182 @@ export const facilitators = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type FacilitatorRow = typeof facilitators.$inferSelect;
+
+export const EVENT_STATUSES = ['scheduled', 'completed', 'cancelled'] as const;
+/** `resolved`: coordinates known (geocoded or given); `pending`: geocoder was down, a job will fill them; `online`/`none`: no place. */
+export const LOCATION_STATUSES = ['resolved', 'pending', 'online', 'none'] as const;
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    type: text('type').notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull().default('scheduled'),
+    startsAt: timestamp('starts_at').notNull(),
+    endsAt: timestamp('ends_at').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    location: text('location'),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    locationStatus: text('location_status', { enum: LOCATION_STATUSES }).notNull().default('none'),
+    /** null means unlimited. */
+    capacity: integer('capacity'),
+    /** Seats taken: confirmed bookings plus unexpired payment holds. Kept by the same batch that changes them. */
+    bookedCount: integer('booked_count').notNull().default(0),
+    /** In the currency's minor unit (paise, cents); 0 means free. */
+    price: integer('price').notNull().default(0),
+    currency: text('currency').notNull().default('INR'),
+    facilitatorId: integer('facilitator_id')
+      .notNull()
+      .references(() => facilitators.id),
+    cancelledAt: timestamp('cancelled_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    index('events_starts_at_idx').on(t.startsAt, t.id),
+    index('events_facilitator_idx').on(t.facilitatorId, t.startsAt),
+    // The nearby search narrows by a bounding box on these columns before computing exact distances.
+    index('events_lat_lng_idx').on(t.latitude, t.longitude),
+    check('events_status_valid', sql`${t.status} IN ('scheduled', 'completed', 'cancelled')`),
+    check('events_location_status_valid', sql`${t.locationStatus} IN ('resolved', 'pending', 'online', 'none')`),
+    check('events_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
+    check('events_type_length', sql`length(${t.type}) BETWEEN 1 AND 50`),
+    check('events_time_order', sql`${t.endsAt} > ${t.startsAt}`),
+    check('events_latitude_range', sql`${t.latitude} IS NULL OR ${t.latitude} BETWEEN -90 AND 90`),
+    check('events_longitude_range', sql`${t.longitude} IS NULL OR ${t.longitude} BETWEEN -180 AND 180`),
+    check('events_coordinates_paired', sql`(${t.latitude} IS NULL) = (${t.longitude} IS NULL)`),
+    check('events_capacity_positive', sql`${t.capacity} IS NULL OR ${t.capacity} > 0`),
+    // The last line of defence against overbooking: a batch that would exceed capacity fails whole.
+    check(
+      'events_booked_within_capacity',
+      sql`${t.bookedCount} >= 0 AND (${t.capacity} IS NULL OR ${t.bookedCount} <= ${t.capacity})`,
+    ),
+    check('events_price_non_negative', sql`${t.price} >= 0`),
+    check('events_currency_code', sql`length(${t.currency}) = 3 AND ${t.currency} = upper(${t.currency})`),
+  ],
+);
+
+/** Answers of the geocoder, keyed by the normalised query, so a repeated place costs no second call. */
+export const geocodeCache = sqliteTable('geocode_cache', {
+  query: text('query').primaryKey(),
+  latitude: real('latitude'),
+  longitude: real('longitude'),
+  formattedAddress: text('formatted_address'),
+  /** `found` or `not_found` (ZERO_RESULTS is cached too). */
+  result: text('result', { enum: ['found', 'not_found'] }).notNull(),
+  source: text('source', { enum: ['google', 'gazetteer'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const BOOKING_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled'] as const;
+export const PAYMENT_PROVIDERS = ['razorpay', 'stripe'] as const;
+
+export const bookings = sqliteTable(
+  'bookings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    status: text('status', { enum: BOOKING_STATUSES }).notNull(),
+    bookedAt: timestamp('booked_at').notNull(),
+    cancelledAt: timestamp('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+    promotedAt: timestamp('promoted_at'),
+    isPaid: integer('is_paid', { mode: 'boolean' }).notNull().default(false),
+    paymentProvider: text('payment_provider', { enum: PAYMENT_PROVIDERS }),
+    /** Razorpay order id or Stripe PaymentIntent id, created by /create-payment. */
+    paymentOrderId: text('payment_order_id'),
+    paymentId: text('payment_id'),
+    amountPaid: integer('amount_paid'),
+    currency: text('currency').notNull().default('INR'),
+    holdExpiresAt: timestamp('hold_expires_at'),
+    refundId: text('refund_id'),
+    refundedAt: timestamp('refunded_at'),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    // One active booking per user and event; cancelled rows stay and do not count.
+    uniqueIndex('bookings_one_active_per_user_event')
+      .on(t.userId, t.eventId)
+      .where(sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment')`),
+    uniqueIndex('bookings_payment_id_unique').on(t.paymentId),
+    uniqueIndex('bookings_payment_order_id_unique').on(t.paymentOrderId),
+    index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
+    index('bookings_user_idx').on(t.userId, t.bookedAt),
+    index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
+    check('bookings_status_valid', sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'cancelled')`),
+    check('bookings_cancelled_has_time', sql`(${t.status} = 'cancelled') = (${t.cancelledAt} IS NOT NULL)`),
+    check('bookings_paid_has_payment', sql`${t.isPaid} = 0 OR (${t.paymentId} IS NOT NULL AND ${t.amountPaid} IS NOT NULL)`),
+  ],
+);
+
+/** `Idempotency-Key` answers, per user and key, kept 24 hours. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
+
+export const OUTBOX_STATUSES = ['pending', 'queued', 'delivered', 'dead'] as const;
+
+/**
+ * The transactional outbox of CRM notifications: written in the same batch as the change it reports, then sent
+ * to the queue. The cron re-sends rows still not delivered after a few minutes; the dead-letter consumer marks `dead`.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    queuedAt: timestamp('queued_at'),
+    deliveredAt: timestamp('delivered_at'),
+    deadAt: timestamp('dead_at'),
+  },
+  (t) => [
+    index('outbox_status_created_idx').on(t.status, t.createdAt),
+    check('outbox_status_valid', sql`${t.status} IN ('pending', 'queued', 'delivered', 'dead')`),
+  ],
+);
+
+/** Provider webhook events already processed, so a redelivered event changes nothing. */
+export const paymentEvents = sqliteTable(
+  'payment_events',
+  {
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
+);
+
+export type EventRow = typeof events.$inferSelect;
+export type BookingRow = typeof bookings.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

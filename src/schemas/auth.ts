@@ -21,3 +21,23 @@ export const loginBody = z.object({
 export const refreshBody = z.object({
   refresh_token: z.string().min(1).max(256),
 });
+
+export const userSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(['member', 'facilitator', 'admin']),
+    created_at: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const sessionSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+    user: userSchema,
+  })
+  .meta({ id: 'Session' });

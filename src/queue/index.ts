@@ -1,0 +1,18 @@
+import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME } from './messages';
+
+/** The Worker's one queue handler: each queue's batches go to the consumer for that queue. */
+export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  switch (batch.queue) {
+    case CRM_QUEUE_NAME:
+    case CRM_DEAD_LETTER_QUEUE_NAME:
+    case JOBS_QUEUE_NAME:
+    default:
+      // Consumers are added by the bookings (CRM) and events (geocoding jobs) work.
+      console.warn(
+        JSON.stringify({ level: 'warn', msg: 'no consumer for queue', queue: batch.queue, size: batch.messages.length }),
+      );
+      void env;
+      void ctx;
+      batch.retryAll();
+  }
+}

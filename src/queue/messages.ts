@@ -1,0 +1,36 @@
+/** Queue names, as in wrangler.toml; the one consumer dispatches on them. */
+export const CRM_QUEUE_NAME = 'ahoum-crm-notifications';
+export const CRM_DEAD_LETTER_QUEUE_NAME = 'ahoum-crm-notifications-dlq';
+export const JOBS_QUEUE_NAME = 'ahoum-jobs';
+
+export const CRM_NOTIFICATION_TYPES = [
+  'booking.created',
+  'booking.cancelled',
+  'booking.promoted',
+  'booking.paid',
+  'booking.refunded',
+  'event.rescheduled',
+  'event.cancelled',
+] as const;
+export type CrmNotificationType = (typeof CRM_NOTIFICATION_TYPES)[number];
+
+/**
+ * One CRM notification: the predecessor's payload (`booking_id`, `user`, `event`, `facilitator`) extended with an id
+ * the CRM uses to drop duplicates (delivery is at least once), the type and the time.
+ */
+export interface CrmNotification {
+  id: string;
+  type: CrmNotificationType;
+  occurred_at: string;
+  booking_id: number | null;
+  user: { id: number; name: string; email: string } | null;
+  event: { id: number; title: string; date: string };
+  facilitator: { id: number; name: string; crm_id: string };
+  payment_status?: 'paid' | 'refunded' | 'failed';
+  payment_id?: string | null;
+  /** event.rescheduled / event.cancelled: the bookings affected. */
+  booking_ids?: number[];
+}
+
+/** Jobs of the Worker itself, on the jobs queue. */
+export type Job = { kind: 'geocode_event'; event_id: number };
