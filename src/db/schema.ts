@@ -126,6 +126,8 @@ export const events = sqliteTable(
       .notNull()
       .references(() => facilitators.id),
     cancelledAt: timestamp('cancelled_at'),
+    /** Last time a geocoding job tried a `pending` location; the cron re-enqueues only events nobody tried lately. */
+    geocodeAttemptedAt: timestamp('geocode_attempted_at'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at')
       .notNull()
@@ -136,6 +138,7 @@ export const events = sqliteTable(
     index('events_facilitator_idx').on(t.facilitatorId, t.startsAt),
     // The nearby search narrows by a bounding box on these columns before computing exact distances.
     index('events_lat_lng_idx').on(t.latitude, t.longitude),
+    index('events_location_status_idx').on(t.locationStatus, t.geocodeAttemptedAt),
     check('events_status_valid', sql`${t.status} IN ('scheduled', 'completed', 'cancelled')`),
     check('events_location_status_valid', sql`${t.locationStatus} IN ('resolved', 'pending', 'online', 'none')`),
     check('events_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
