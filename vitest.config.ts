@@ -1,34 +1,52 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `workers` runs the API inside workerd against local D1 with the real migrations (almost everything);
+// `node` runs the few checks that need Node tools (the OpenAPI 3.1 schema validator, newman against `wrangler dev`).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          // Tests never read a developer's .dev.vars values for secrets that change behaviour.
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
-            GOOGLE_MAPS_API_KEY: '',
-            CRM_WEBHOOK_URL: '',
-            CRM_WEBHOOK_SECRET: 'test-crm-secret',
-            RAZORPAY_KEY_ID: 'rzp_test_key',
-            RAZORPAY_KEY_SECRET: 'test-razorpay-secret',
-            RAZORPAY_WEBHOOK_SECRET: 'test-razorpay-webhook-secret',
-            STRIPE_SECRET_KEY: 'sk_test_ahoum',
-            STRIPE_WEBHOOK_SECRET: 'whsec_test_ahoum',
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                // Tests never depend on a developer's .dev.vars.
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
+                  GOOGLE_MAPS_API_KEY: '',
+                  CRM_WEBHOOK_URL: '',
+                  CRM_WEBHOOK_SECRET: 'test-crm-secret',
+                  RAZORPAY_KEY_ID: 'rzp_test_key',
+                  RAZORPAY_KEY_SECRET: 'test-razorpay-secret',
+                  RAZORPAY_WEBHOOK_SECRET: 'test-razorpay-webhook-secret',
+                  STRIPE_SECRET_KEY: 'sk_test_ahoum',
+                  STRIPE_WEBHOOK_SECRET: 'whsec_test_ahoum',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            setupFiles: ['./test/setup/apply-migrations.ts'],
+            include: ['test/**/*.test.ts'],
+            exclude: ['test/bench/**', 'test/node/**'],
+            testTimeout: 30_000,
           },
         },
-      }),
-    ],
-    test: {
-      setupFiles: ['./test/setup/apply-migrations.ts'],
-      include: ['test/**/*.test.ts'],
-      exclude: ['test/bench/**'],
-      testTimeout: 30_000,
+        {
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: ['test/node/**/*.test.ts'],
+            testTimeout: 180_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
     },
   };
 });

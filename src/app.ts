@@ -7,10 +7,18 @@ import { authenticate } from './middleware/auth';
 import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { authRoutes } from './routes/auth';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 
 /** Routes anyone may call; everything else needs an access token (see `authenticate`). */
-export const PUBLIC_ROUTES = ['GET /health', 'POST /register', 'POST /login', 'POST /token/refresh'] as const;
+export const PUBLIC_ROUTES = [
+  'GET /health',
+  'GET /openapi.json',
+  'GET /docs',
+  'POST /register',
+  'POST /login',
+  'POST /token/refresh',
+] as const;
 
 /** A caller's request id is echoed only if it is short and plain, so it is safe in logs and headers. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -48,6 +56,7 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
+  app.route('/', docsRoutes(() => app, PUBLIC_ROUTES));
   return app;
 }
 
