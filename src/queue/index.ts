@@ -1,11 +1,13 @@
-import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME } from './messages';
+import { handleJobs } from './jobs';
+import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME, type Job } from './messages';
 
 /** The Worker's one queue handler: each queue's batches go to the consumer for that queue. */
 export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
   switch (batch.queue) {
+    case JOBS_QUEUE_NAME:
+      return handleJobs(batch as MessageBatch<Job>, env);
     case CRM_QUEUE_NAME:
     case CRM_DEAD_LETTER_QUEUE_NAME:
-    case JOBS_QUEUE_NAME:
     default:
       // Consumers are added by the bookings (CRM) and events (geocoding jobs) work.
       console.warn(
