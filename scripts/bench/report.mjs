@@ -1,0 +1,62 @@
+// The one table of a bench run, as aligned text for the terminal and as Markdown for the README.
+import os from 'node:os';
+import { createRequire } from 'node:module';
+
+const fixed = (value, digits) => (value === undefined || value === null ? '—' : value.toFixed(digits));
+const thousands = (value) => (value === undefined ? '—' : Math.round(value).toLocaleString('en-US'));
+
+export function machine() {
+  const require = createRequire(import.meta.url);
+  const miniflareRequire = createRequire(require.resolve('miniflare'));
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    workerd: miniflareRequire('workerd/package.json').version,
+    miniflare: require('miniflare/package.json').version,
+    wrangler: require('wrangler/package.json').version,
+  };
+}
+
+/** One row per scenario; `ratio` is against the ceiling measured in the same run. */
+export function rows(results) {
+  return results.map((r) => {
+    const ceiling = r.ceiling ? results.find((c) => c.key === r.ceiling) : undefined;
+    const ratio = ceiling && r.rps !== undefined ? r.rps / ceiling.rps : undefined;
+    const verdict = r.target === undefined || ratio === undefined ? '' : ratio >= r.target ? 'met' : 'missed';
+    return {
+      Scenario: r.name,
+      Conns: r.connections === undefined ? '—' : String(r.connections),
+      'req/s': thousands(r.rps),
+      'p50 ms': fixed(r.p50, 1),
+      'p99 ms': fixed(r.p99, 1),
+      Errors: r.skipped ? r.skipped : String(r.errors ?? '—'),
+      'D1 trips': r.trips === undefined ? '—' : String(r.trips),
+      'vs ceiling': ceiling ? ceiling.short : '—',
+      Ratio: ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`,
+      Target: r.target === undefined ? '—' : `≥ ${Math.round(r.target * 100)}% ${verdict}`,
+    };
+  });
+}
+
+export function textTable(tableRows) {
+  const headers = Object.keys(tableRows[0]);
+  const widths = headers.map((h) => Math.max(h.length, ...tableRows.map((row) => row[h].length)));
+  const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [
+    line(headers),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...tableRows.map((row) => line(headers.map((h) => row[h]))),
+  ].join('\n');
+}
+
+export function markdownTable(tableRows) {
+  const headers = Object.keys(tableRows[0]);
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [
+    line(headers),
+    line(headers.map((_, i) => (i === 0 ? '---' : '---:'))),
+    ...tableRows.map((row) => line(headers.map((h) => row[h]))),
+  ].join('\n');
+}

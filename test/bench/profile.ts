@@ -1,0 +1,61 @@
+import worker from '../../src/index';
+
+/**
+ * The real app with its D1 binding wrapped to record every round trip (each `first/all/run/raw` of a statement
+ * and each `batch` is one trip to the database). Used by `npm run bench` one request at a time, never under load:
+ * `GET /__bench/last` returns the statements of the previous request, which the bench re-runs with
+ * EXPLAIN QUERY PLAN and reads `rows_read` from.
+ */
+interface Recorded {
+  sql: string;
+  params: unknown[];
+  kind: 'statement' | 'batch';
+}
+
+let last: Recorded[] = [];
+
+type Statement = D1PreparedStatement & { real?: D1PreparedStatement };
+
+function recordStatement(real: D1PreparedStatement, sql: string, params: unknown[], log: Recorded[]): Statement {
+  const trip = <T>(result: T) => {
+    log.push({ sql, params, kind: 'statement' });
+    return result;
+  };
+  const wrapped = {
+    real,
+    bind: (...values: unknown[]) => recordStatement(real.bind(...values), sql, values, log),
+    first: (column?: string) => trip(column === undefined ? real.first() : real.first(column)),
+    all: () => trip(real.all()),
+    run: () => trip(real.run()),
+    raw: (options?: { columnNames?: boolean }) => trip(real.raw(options as { columnNames: true })),
+  };
+  return wrapped as unknown as Statement;
+}
+
+function recordDatabase(real: D1Database | D1DatabaseSession, log: Recorded[]): D1Database {
+  const wrapped = {
+    prepare: (sql: string) => recordStatement(real.prepare(sql), sql, [], log),
+    batch: (statements: Statement[]) => {
+      log.push({ sql: `batch of ${statements.length}`, params: [], kind: 'batch' });
+      return real.batch(statements.map((s) => s.real ?? s));
+    },
+    exec: (sql: string) => {
+      log.push({ sql, params: [], kind: 'statement' });
+      return (real as D1Database).exec(sql);
+    },
+    withSession: (constraint?: string) => recordDatabase((real as D1Database).withSession(constraint), log),
+    getBookmark: () => (real as D1DatabaseSession).getBookmark?.() ?? null,
+    dump: () => (real as D1Database).dump(),
+  };
+  return wrapped as unknown as D1Database;
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '/__bench/last') return Response.json(last);
+    const log: Recorded[] = [];
+    const response = await worker.fetch(request, { ...env, DB: recordDatabase(env.DB, log) }, ctx);
+    last = log;
+    return response;
+  },
+} satisfies ExportedHandler<Env>;
