@@ -8,6 +8,9 @@ import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { authRoutes } from './routes/auth';
 import { docsRoutes } from './routes/docs';
+import { eventWriteRoutes } from './routes/event-writes';
+import { eventReadRoutes } from './routes/events';
+import { facilitatorRoutes } from './routes/facilitators';
 import { healthRoutes } from './routes/health';
 
 /** Routes anyone may call; everything else needs an access token (see `authenticate`). */
@@ -18,6 +21,11 @@ export const PUBLIC_ROUTES = [
   'POST /register',
   'POST /login',
   'POST /token/refresh',
+  'GET /facilitators',
+  'GET /facilitators/:id',
+  'GET /events',
+  'GET /events/nearby',
+  'GET /events/:id',
 ] as const;
 
 /** A caller's request id is echoed only if it is short and plain, so it is safe in logs and headers. */
@@ -56,6 +64,9 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
+  app.route('/', facilitatorRoutes);
+  app.route('/', eventReadRoutes);
+  app.route('/', eventWriteRoutes);
   app.route('/', docsRoutes(() => app, PUBLIC_ROUTES));
   return app;
 }

@@ -1,5 +1,5 @@
 /** D1 surfaces SQLite constraint failures as plain Errors; these read their messages. */
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   while (current instanceof Error && parts.length < 5) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_STATUSES } from '../db/schema';
+import { positiveIdText } from './ids';
 import { isoInstant } from './instant';
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -75,8 +76,6 @@ export const createEventBody = z
 export type EventChanges = z.output<typeof updateEventBody>;
 export type NewEvent = z.output<typeof createEventBody>;
 
-export const eventIdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-
 /** A decimal number in a query string: digits only, so "", "abc", "1e3" and "NaN" are refused rather than coerced. */
 const decimal = z
   .string()
@@ -95,7 +94,7 @@ const pageLimit = z
 export const listEventsQuery = z.object({
   status: caseInsensitiveStatus.optional(),
   type: z.string().trim().min(1).max(50).optional(),
-  facilitator_id: z.coerce.number().int().positive().optional(),
+  facilitator_id: positiveIdText.optional(),
   from: isoInstant.optional(),
   to: isoInstant.optional(),
   q: z.string().trim().max(200).optional(),

@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { notFound, validationFailed } from '../errors';
+import { validate } from '../middleware/validate';
+import { describeRoute } from '../openapi/route-doc';
+import { eventSchema } from '../schemas/event-json';
+import { listEventsQuery, nearbyQuery } from '../schemas/events';
+import { idParam } from '../schemas/ids';
+import { eventJson, findEvent } from '../services/event-json';
+import { listEvents } from '../services/event-search';
+import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents } from '../services/nearby';
+
+const nearbySchema = z.object({
+  nearby_events: z.array(eventSchema.extend({ distance_km: z.number().describe('Great-circle distance, 2 decimals') })),
+  origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['query', 'cf']) }),
+});
+
+/** The caller's position: lat/lng from the query, else Cloudflare's request geolocation; neither is a 400. */
+function nearbyOrigin(query: { lat?: number; lng?: number }, cf: IncomingRequestCfProperties | undefined) {
+  if (query.lat !== undefined && query.lng !== undefined) return { lat: query.lat, lng: query.lng, source: 'query' as const };
+  if (query.lat !== undefined || query.lng !== undefined) {
+    throw validationFailed([{ path: query.lat === undefined ? 'lat' : 'lng', message: 'Give lat and lng together' }]);
+  }
+  const lat = Number(cf?.latitude);
+  const lng = Number(cf?.longitude);
+  if (cf?.latitude === undefined || cf?.longitude === undefined || !Number.isFinite(lat) || !Number.isFinite(lng)) {
+    throw validationFailed([{ path: 'lat', message: 'Give lat and lng: your position is not known from the request' }]);
+  }
+  return { lat, lng, source: 'cf' as const };
+}
+
+/** Routes anyone may read; `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
+export const eventReadRoutes = new Hono<AppEnv>()
+  .get(
+    '/events',
+    describeRoute({
+      summary: 'List events (filters, cursor pagination; cancelled ones only with status=cancelled)',
+      tags: ['Events'],
+      responses: {
+        200: {
+          description: 'One page, ordered by starts_at then id',
+          schema: z.object({ events: z.array(eventSchema), next_cursor: z.string().nullable() }),
+        },
+      },
+    }),
+    validate('query', listEventsQuery),
+    async (c) => {
+      const page = await listEvents(c.var.db, c.req.valid('query'));
+      return c.json({ events: page.events.map(eventJson), next_cursor: page.nextCursor });
+    },
+  )
+  .get(
+    '/events/nearby',
+    describeRoute({
+      summary: 'Upcoming scheduled events near a point, nearest first',
+      description: `radius in km (default ${DEFAULT_RADIUS_KM}, at most 1000); without lat/lng, Cloudflare's request geolocation is used.`,
+      tags: ['Events'],
+      responses: { 200: { description: 'Events within the radius', schema: nearbySchema } },
+    }),
+    validate('query', nearbyQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      const origin = nearbyOrigin(query, c.req.raw.cf as IncomingRequestCfProperties | undefined);
+      const found = await nearbyEvents(c.var.db, origin, query.radius ?? DEFAULT_RADIUS_KM, query.limit ?? DEFAULT_NEARBY_LIMIT);
+      return c.json({
+        nearby_events: found.map(({ event, distanceKm }) => ({
+          ...eventJson(event),
+          distance_km: Math.round(distanceKm * 100) / 100,
+        })),
+        origin,
+      });
+    },
+  )
+  .get(
+    '/events/:id',
+    describeRoute({
+      summary: 'One event (also a cancelled one)',
+      tags: ['Events'],
+      responses: {
+        200: { description: 'The event', schema: z.object({ event: eventSchema }) },
+        404: { description: 'not_found' },
+      },
+    }),
+    validate('param', idParam),
+    async (c) => {
+      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      if (!event) throw notFound('Event not found');
+      return c.json({ event: eventJson(event) });
+    },
+  );
