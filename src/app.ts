@@ -7,6 +7,7 @@ import { authenticate } from './middleware/auth';
 import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { authRoutes } from './routes/auth';
+import { bookingRoutes } from './routes/bookings';
 import { docsRoutes } from './routes/docs';
 import { eventWriteRoutes } from './routes/event-writes';
 import { eventReadRoutes } from './routes/events';
@@ -64,6 +65,7 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
+  app.route('/', bookingRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', eventReadRoutes);
   app.route('/', eventWriteRoutes);

@@ -26,6 +26,10 @@ export interface CrmNotification {
   user: { id: number; name: string; email: string } | null;
   event: { id: number; title: string; date: string };
   facilitator: { id: number; name: string; crm_id: string };
+  /** booking.*: the booking's status after the change (`waitlisted` tells a waitlist entry from a seat). */
+  booking_status?: string;
+  /** booking.cancelled: user_cancelled, admin_cancelled or event_cancelled. */
+  cancel_reason?: string;
   payment_status?: 'paid' | 'refunded' | 'failed';
   payment_id?: string | null;
   /** event.rescheduled / event.cancelled: the bookings affected. */
