@@ -99,15 +99,16 @@ async function askGoogle(settings: GeocoderSettings, location: string): Promise<
   const url = new URL(settings.url);
   url.searchParams.set('address', location);
   url.searchParams.set('key', settings.apiKey);
-  let body: GoogleResponse;
+  let response: Response;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(settings.timeoutMs) });
-    if (!response.ok) return down(`HTTP ${response.status}`);
-    body = (await response.json()) as GoogleResponse;
+    response = await fetch(url, { signal: AbortSignal.timeout(settings.timeoutMs) });
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     return down(timedOut ? `timeout after ${settings.timeoutMs} ms` : `network: ${String(error)}`);
   }
+  if (!response.ok) return down(`HTTP ${response.status}`);
+  const body = (await response.json().catch(() => null)) as GoogleResponse | null;
+  if (!body) return down('the response is not JSON');
   switch (body.status) {
     case 'OK':
       return foundInGoogle(body) ?? down('OK without usable coordinates');
