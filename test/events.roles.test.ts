@@ -37,10 +37,11 @@ describe('who may write events', () => {
       ['PATCH', `/events/${event.id}`],
       ['PUT', `/events/${event.id}`],
       ['DELETE', `/events/${event.id}`],
+      ['GET', `/events/${event.id}/bookings`],
       ['POST', '/facilitators'],
       ['PATCH', `/facilitators/${mine.facilitatorId}`],
     ] as const) {
-      const res = await call(method, path, method === 'DELETE' ? {} : { body: { title: 'x', name: 'x' } });
+      const res = await call(method, path, method === 'DELETE' || method === 'GET' ? {} : { body: { title: 'x', name: 'x' } });
       expectError(res, 401, 'unauthorized');
       expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
     }
@@ -61,6 +62,8 @@ describe('who may write events', () => {
     const theirs = await createEventAs(other.token);
     expectError(await call('PATCH', `/events/${theirs.id}`, { token: mine.token, body: { title: 'Taken' } }), 403, 'forbidden');
     expectError(await call('DELETE', `/events/${theirs.id}`, { token: mine.token }), 403, 'forbidden');
+    expectError(await call('GET', `/events/${theirs.id}/bookings`, { token: mine.token }), 403, 'forbidden');
+    expectError(await call('GET', `/events/${theirs.id}/bookings`, { token: member.token }), 403, 'forbidden');
   });
 
   it('a facilitator cannot move its own event to another facilitator (403), an admin can', async () => {

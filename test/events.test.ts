@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError } from './helpers/http';
+import { call, expectError, registerAndLogin } from './helpers/http';
 import { createEventAs, eventBody, facilitatorAccount, loginAs } from './helpers/events';
 
 let admin: string;
@@ -270,5 +270,29 @@ describe('DELETE /events/:id', () => {
     expect(again.status).toBe(200);
     expect(again.json.event.updated_at).toBe(res.json.event.updated_at);
     expectError(await call('DELETE', '/events/99999999', { token: admin }), 404, 'not_found');
+  });
+});
+
+describe('GET /events/:id/bookings', () => {
+  it('lists every booking with the booker’s id, name and email, for the event’s facilitator and admins', async () => {
+    const event = await createEventAs(facilitator.token, { price: 0 });
+    const guest = await registerAndLogin('Guest Booker');
+    const booked = await call('POST', '/book', { token: guest.token, body: { event_id: event.id } });
+    expect(booked.status).toBe(201);
+    for (const token of [facilitator.token, admin]) {
+      const res = await call('GET', `/events/${event.id}/bookings`, { token });
+      expect(res.status).toBe(200);
+      expect(res.json.bookings).toEqual([
+        expect.objectContaining({
+          id: booked.json.booking.id,
+          event_id: event.id,
+          status: 'confirmed',
+          user: { id: guest.user.id, name: 'Guest Booker', email: guest.email },
+          event: expect.objectContaining({ id: event.id, booked_count: 1 }),
+        }),
+      ]);
+      expect(res.text).not.toMatch(/password|hash|salt/i);
+    }
+    expectError(await call('GET', '/events/99999999/bookings', { token: admin }), 404, 'not_found');
   });
 });

@@ -2,11 +2,15 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { notFound, validationFailed } from '../errors';
+import { currentUser, requireRole } from '../middleware/auth';
 import { validate } from '../middleware/validate';
 import { describeRoute } from '../openapi/route-doc';
+import { bookingSchema } from '../schemas/bookings';
 import { eventSchema } from '../schemas/event-json';
 import { listEventsQuery, nearbyQuery } from '../schemas/events';
 import { idParam } from '../schemas/ids';
+import { assertCanManageEvent } from '../services/event-access';
+import { eventAttendees } from '../services/event-attendees';
 import { eventJson, findEvent } from '../services/event-json';
 import { listEvents } from '../services/event-search';
 import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents } from '../services/nearby';
@@ -14,6 +18,10 @@ import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents } from '../servic
 const nearbySchema = z.object({
   nearby_events: z.array(eventSchema.extend({ distance_km: z.number().describe('Great-circle distance, 2 decimals') })),
   origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['query', 'cf']) }),
+});
+
+const attendeesSchema = z.object({
+  bookings: z.array(bookingSchema.extend({ user: z.object({ id: z.number().int(), name: z.string(), email: z.string() }) })),
 });
 
 /** The caller's position: lat/lng from the query, else Cloudflare's request geolocation; neither is a 400. */
@@ -30,7 +38,7 @@ function nearbyOrigin(query: { lat?: number; lng?: number }, cf: IncomingRequest
   return { lat, lng, source: 'cf' as const };
 }
 
-/** Routes anyone may read; `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
+/** Routes anyone may read (and the attendee list, for managers); `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
 export const eventReadRoutes = new Hono<AppEnv>()
   .get(
     '/events',
@@ -87,5 +95,24 @@ export const eventReadRoutes = new Hono<AppEnv>()
       const event = await findEvent(c.var.db, c.req.valid('param').id);
       if (!event) throw notFound('Event not found');
       return c.json({ event: eventJson(event) });
+    },
+  )
+  .get(
+    '/events/:id/bookings',
+    describeRoute({
+      summary: 'The bookings of an event, with who booked (admin; the event’s facilitator)',
+      tags: ['Events'],
+      responses: {
+        200: { description: 'Every booking, cancelled ones included', schema: attendeesSchema },
+        404: { description: 'not_found' },
+      },
+    }),
+    requireRole('admin', 'facilitator'),
+    validate('param', idParam),
+    async (c) => {
+      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      if (!event) throw notFound('Event not found');
+      await assertCanManageEvent(c.var.db, currentUser(c), event);
+      return c.json({ bookings: await eventAttendees(c.var.db, event.id) });
     },
   );
