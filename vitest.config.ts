@@ -13,6 +13,9 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
+                // A D1 database only the hardening suites use: they compare whole-table fingerprints around each
+                // request, which other test files writing to DB at the same time would disturb.
+                d1Databases: { HARDENING_DB: 'hardening-isolated' },
                 // Tests never depend on a developer's .dev.vars.
                 bindings: {
                   TEST_MIGRATIONS: migrations,

@@ -56,8 +56,32 @@ export async function registerAndLogin(name = 'Test User', email = uniqueEmail()
 /** Asserts the contract's error shape and returns the body for further checks. */
 export function expectError(response: { status: number; json: any; headers: Headers }, status: number, code: string) {
   expect({ status: response.status, code: response.json?.code }).toEqual({ status, code });
-  expect(typeof response.json.msg).toBe('string');
-  expect(response.json.msg.length).toBeGreaterThan(0);
-  expect(response.json.request_id).toBe(response.headers.get('X-Request-Id'));
+  expectErrorShape(response);
   return response.json;
+}
+
+/**
+ * The contract's error shape for any 4xx/5xx, whatever its code: JSON `{msg, code, request_id, issues?}` and nothing
+ * else, `issues` only for validation, the headers the status promises, and no internals (stack, SQL) leaked.
+ */
+export function expectErrorShape(response: { status: number; json: any; headers: Headers; text?: string }) {
+  const body = response.json;
+  expect(response.headers.get('Content-Type') ?? '').toMatch(/^application\/json/);
+  expect(body && typeof body === 'object' && !Array.isArray(body)).toBe(true);
+  expect(Object.keys(body).every((key) => ['msg', 'code', 'request_id', 'issues'].includes(key))).toBe(true);
+  expect(typeof body.msg).toBe('string');
+  expect(body.msg.length).toBeGreaterThan(0);
+  expect(body.code).toMatch(/^[a-z][a-z0-9_]*$/);
+  expect(body.request_id).toBe(response.headers.get('X-Request-Id'));
+  if (body.code === 'validation_failed') {
+    expect(Array.isArray(body.issues) && body.issues.length > 0).toBe(true);
+    for (const issue of body.issues) expect(Object.keys(issue).sort()).toEqual(['message', 'path']);
+    for (const issue of body.issues) expect([typeof issue.path, typeof issue.message]).toEqual(['string', 'string']);
+  } else {
+    expect(body).not.toHaveProperty('issues');
+  }
+  if (response.status === 401) expect(response.headers.get('WWW-Authenticate') ?? '').toMatch(/^Bearer/);
+  if (response.status === 429) expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0);
+  expect(response.text ?? JSON.stringify(body)).not.toMatch(/D1_ERROR|SQLITE_|\n\s+at \S+ \(|at async /);
+  return body;
 }

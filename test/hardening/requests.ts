@@ -1,0 +1,198 @@
+import fc from 'fast-check';
+import type { Operation } from '../../src/openapi/document';
+import {
+  entriesToJson,
+  jsonSchemaOf,
+  mutatedEntries,
+  nastyJson,
+  nastyString,
+  pathSegment,
+  validValue,
+  type Entries,
+  type ValueContext,
+} from './arbitraries';
+
+/** One generated request, kept as plain data so fast-check can print and shrink it. */
+export interface GeneratedRequest {
+  method: string;
+  path: string;
+  query: string;
+  /** Who the Authorization header claims to be: an actor's name, a forged token's name, or `none`. */
+  auth: string;
+  authorization?: string;
+  headers: Record<string, string>;
+  body?: { text: string; contentType?: string; kind: string };
+}
+
+export interface Credentials {
+  /** Valid tokens by actor name (member, admin, facilitator...). */
+  valid: Record<string, string>;
+  /** Tokens that must be refused, by what is wrong with them. */
+  forged: Record<string, string>;
+  malformed: string[];
+}
+
+const printable = fc.constantFrom(...'abcXYZ019-_.:/ =;,"\'<>{}%$'.split(''));
+const headerValue = (maxLength: number) => fc.string({ unit: printable, maxLength });
+
+const RAW_BODIES: Array<{ kind: string; text: string; contentType?: string }> = [
+  { kind: 'truncated JSON', text: '{"a":' },
+  { kind: 'not JSON', text: 'hello' },
+  { kind: 'empty', text: '' },
+  { kind: 'two objects', text: '{"a":1}{"b":2}' },
+  { kind: 'NaN literal', text: '{"a":NaN}' },
+  { kind: 'single quotes', text: "{'a':1}" },
+  { kind: 'BOM', text: '\ufeff{"a":1}' },
+  { kind: 'deep nesting', text: `${'['.repeat(3000)}${']'.repeat(3000)}` },
+  { kind: 'deep objects', text: `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}` },
+  { kind: 'over 64 KiB', text: JSON.stringify({ title: 'x'.repeat(70 * 1024) }) },
+  { kind: 'text/plain JSON', text: '{"a":1}', contentType: 'text/plain' },
+  { kind: 'form', text: 'a=1&role=admin', contentType: 'application/x-www-form-urlencoded' },
+  { kind: 'multipart', text: '--x\r\n\r\n--x--', contentType: 'multipart/form-data; boundary=x' },
+  { kind: 'json lookalike type', text: '{"a":1}', contentType: 'application/jsonx' },
+  { kind: 'upper-case JSON type', text: '{}', contentType: 'APPLICATION/JSON; charset=utf-8' },
+  { kind: 'no content type', text: '{"a":1}', contentType: '' },
+];
+
+/** Body arbitrary for an operation: near-valid from its json validator when it has one, hostile always. */
+function bodyArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<GeneratedRequest['body']> {
+  const json = op.validations.find((v) => v.target === 'json');
+  const hostile = fc.oneof(
+    nastyJson.map((value) => ({ kind: 'hostile JSON', text: JSON.stringify(value ?? null) })),
+    fc.constantFrom(...RAW_BODIES),
+  );
+  if (!json) {
+    if (op.method === 'GET') return fc.constant(undefined);
+    if (!['POST', 'PUT', 'PATCH'].includes(op.method)) {
+      return fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostile });
+    }
+    return hostile;
+  }
+  const schema = jsonSchemaOf(json.schema);
+  const valid = validValue(schema, { ...ctx, root: schema }).map((value) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value) as Entries) : null,
+  );
+  const validEntries = valid.map((entries) => entries ?? []);
+  return fc.oneof(
+    { weight: 5, arbitrary: validEntries.map((e) => ({ kind: 'valid', text: entriesToJson(e) })) },
+    { weight: 4, arbitrary: mutatedEntries(validEntries).map((e) => ({ kind: 'mutated', text: entriesToJson(e) })) },
+    { weight: 2, arbitrary: hostile },
+  );
+}
+
+/** A query value as a client would write it: plain decimals, never `1e-7`. */
+const queryText = (value: unknown) => (typeof value === 'number' ? String(Number(value.toFixed(5))) : String(value));
+
+/**
+ * Query string arbitrary: half the time clean (each documented parameter omitted or valid), otherwise dirty (hostile
+ * or repeated values, unknown parameters), so both the handler and the validator get exercised.
+ */
+function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> {
+  const query = op.validations.find((v) => v.target === 'query');
+  const root = query ? jsonSchemaOf(query.schema) : {};
+  const properties: Record<string, any> = root.properties ?? {};
+  const valid = (name: string, schema: any) => validValue(schema, { ...ctx, root }, 1, name).map((v) => [queryText(v)]);
+  const clean = Object.entries(properties).map(([name, schema]) =>
+    fc.oneof(fc.constant([] as string[]), valid(name, schema)).map((values) => values.map((v) => [name, v] as const)),
+  );
+  const dirty = Object.entries(properties).map(([name, schema]) =>
+    fc
+      .oneof(
+        { weight: 2, arbitrary: fc.constant([] as string[]) },
+        { weight: 3, arbitrary: valid(name, schema) },
+        { weight: 2, arbitrary: nastyString.map((v) => [v]) },
+        { weight: 1, arbitrary: fc.tuple(nastyString, nastyString).map(([a, b]) => [a, b]) },
+      )
+      .map((values) => values.map((v) => [name, v] as const)),
+  );
+  const junk = fc.array(fc.tuple(fc.constantFrom('role', 'admin', 'debug', '__proto__', 'x'), nastyString), {
+    maxLength: 2,
+  });
+  const toSearch = (pairs: ReadonlyArray<readonly [string, string]>) => {
+    const text = new URLSearchParams(pairs.map(([k, v]) => [k, v])).toString();
+    return text ? `?${text}` : '';
+  };
+  return fc.oneof(
+    fc.tuple(...clean).map((named) => toSearch(named.flat())),
+    fc.tuple(fc.tuple(...dirty), junk).map(([named, extra]) => toSearch([...named.flat(), ...extra])),
+  );
+}
+
+function pathArbitrary(op: Operation, realIds: number[]): fc.Arbitrary<string> {
+  const names = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
+  if (!names.length) return fc.constant(op.path);
+  return fc.tuple(...names.map(() => pathSegment(realIds))).map((segments) => {
+    let i = 0;
+    return op.path.replace(/:([A-Za-z_]+)/g, () => segments[i++]!);
+  });
+}
+
+function authArbitrary(credentials: Credentials): fc.Arbitrary<{ auth: string; authorization?: string }> {
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant({ auth: 'none' }) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .constantFrom(...Object.entries(credentials.valid))
+        .map(([name, token]) => ({ auth: name, authorization: `Bearer ${token}` })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(...Object.entries(credentials.forged))
+        .map(([name, token]) => ({ auth: `forged: ${name}`, authorization: `Bearer ${token}` })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...credentials.malformed).map((header) => ({ auth: 'malformed', authorization: header })),
+    },
+  );
+}
+
+const headersArbitrary = fc.record(
+  {
+    'X-Request-Id': fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/), headerValue(200)),
+    'Idempotency-Key': fc.oneof(fc.uuid(), headerValue(300)),
+    Origin: fc.constantFrom('https://evil.example', 'http://localhost:3000', 'null'),
+    'X-Forwarded-For': fc.constantFrom('127.0.0.1', '10.0.0.1, 1.1.1.1'),
+  },
+  { requiredKeys: [] },
+);
+
+export function requestArbitrary(
+  op: Operation,
+  credentials: Credentials,
+  ctx: Omit<ValueContext, 'root'>,
+): fc.Arbitrary<GeneratedRequest> {
+  const full = { ...ctx, root: {} };
+  return fc
+    .record({
+      path: pathArbitrary(op, ctx.ids),
+      query: queryArbitrary(op, full),
+      auth: authArbitrary(credentials),
+      headers: headersArbitrary,
+      body: bodyArbitrary(op, full),
+    })
+    .map(({ path, query, auth, headers, body }) => ({
+      method: op.method,
+      path,
+      query,
+      ...auth,
+      headers: headers as Record<string, string>,
+      ...(body ? { body } : {}),
+    }));
+}
+
+export function toRequest(generated: GeneratedRequest, base = 'http://api.test'): Request {
+  const headers = new Headers(generated.headers);
+  if (generated.authorization !== undefined) headers.set('Authorization', generated.authorization);
+  if (generated.body) {
+    const type = generated.body.contentType ?? 'application/json';
+    if (type) headers.set('Content-Type', type);
+  }
+  return new Request(`${base}${generated.path}${generated.query}`, {
+    method: generated.method,
+    headers,
+    body: generated.body ? generated.body.text : undefined,
+  });
+}
