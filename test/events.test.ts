@@ -179,7 +179,7 @@ describe('PUT and PATCH /events/:id', () => {
       latitude: undefined,
       longitude: undefined,
     });
-    expect(event.latitude).toBeCloseTo(30.1078, 3);
+    expect(event.latitude).toBeCloseTo(30.108, 3);
     const near = (lat: number, lng: number) =>
       call('GET', `/events/nearby?lat=${lat}&lng=${lng}&radius=50&limit=100`).then((r) =>
         r.json.nearby_events.map((e: { id: number }) => e.id),

@@ -211,12 +211,12 @@ describe('geocoding with Google (faked at the fetch boundary)', () => {
 describe('the offline gazetteer (no GOOGLE_MAPS_API_KEY)', () => {
   it.each([
     ['Goa', 15.2993, 74.124],
-    ['Rishikesh', 30.1078, 78.2926],
+    ['Rishikesh', 30.108, 78.293],
     ['Kerala', 10.8505, 76.2711],
-    ['mumbai', 19.0728, 72.8826],
-    ['Delhi', 28.652, 77.2315],
-    ['Parmarth Niketan, Rishikesh, India', 30.1078, 78.2926],
-    ['London', 51.5085, -0.1257],
+    ['mumbai', 19.073, 72.883],
+    ['Delhi', 28.652, 77.231],
+    ['Parmarth Niketan, Rishikesh, India', 30.108, 78.293],
+    ['London', 51.509, -0.126],
   ])('resolves "%s" without any network call', async (location, lat, lng) => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const res = await call('POST', '/events', {

@@ -5,6 +5,8 @@ export interface GazetteerPlace {
   country: string;
   latitude: number;
   longitude: number;
+  /** Of several places with one name, the one chosen when the query does not say which. */
+  primary: boolean;
 }
 
 /** Case, accents and punctuation do not matter: "RISHIKESH", "Rishīkesh" and "rishikesh." are one key. */
@@ -23,12 +25,17 @@ let index: Map<string, GazetteerPlace[]> | null = null;
 function places(): Map<string, GazetteerPlace[]> {
   if (index) return index;
   index = new Map();
+  let country = '';
   for (const line of GAZETTEER_PLACES.split('\n')) {
-    const [name, country, lat, lng] = line.split('|') as [string, string, string, string];
-    const key = placeKey(name);
-    const list = index.get(key) ?? [];
-    list.push({ name, country, latitude: Number(lat), longitude: Number(lng) });
-    index.set(key, list);
+    if (line.startsWith('#')) {
+      country = line.slice(1);
+      continue;
+    }
+    const [name, lat, lng] = line.split('|') as [string, string, string];
+    const primary = name.startsWith('*');
+    const place = { name: primary ? name.slice(1) : name, country, latitude: Number(lat), longitude: Number(lng), primary };
+    const key = placeKey(place.name);
+    index.set(key, [...(index.get(key) ?? []), place]);
   }
   return index;
 }
@@ -42,18 +49,19 @@ export function countryName(code: string): string {
 /**
  * Looks a free-text location up offline. Comma-separated parts are tried in order ("Parmarth Niketan, Rishikesh"
  * finds Rishikesh); a later part naming a country ("Delhi, US") picks that country's place of the name.
- * Otherwise the first listed place wins: Indian regions, then the most populous city.
+ * Otherwise the primary place of that name wins: an Indian region, else the most populous city.
  */
 export function lookupPlace(query: string): GazetteerPlace | null {
   const parts = query.split(',').map(placeKey).filter(Boolean);
   const whole = places().get(placeKey(query));
-  if (whole) return whole[0]!;
+  if (whole) return whole.find((p) => p.primary) ?? whole[0]!;
   for (const [i, part] of parts.entries()) {
     const candidates = places().get(part);
     if (!candidates) continue;
     const qualifiers = new Set(parts.slice(i + 1));
     return (
       candidates.find((p) => qualifiers.has(p.country.toLowerCase()) || qualifiers.has(placeKey(countryName(p.country)))) ??
+      candidates.find((p) => p.primary) ??
       candidates[0]!
     );
   }
