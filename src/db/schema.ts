@@ -193,6 +193,8 @@ export const bookings = sqliteTable(
     /** Razorpay order id or Stripe PaymentIntent id, created by /create-payment. */
     paymentOrderId: text('payment_order_id'),
     paymentId: text('payment_id'),
+    /** What the provider order was created for (minor units), fixed when the seat is held; confirmation checks it. */
+    amountDue: integer('amount_due'),
     amountPaid: integer('amount_paid'),
     currency: text('currency').notNull().default('INR'),
     holdExpiresAt: timestamp('hold_expires_at'),

@@ -1,0 +1,1 @@
+ALTER TABLE `bookings` ADD `amount_due` integer;
