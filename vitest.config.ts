@@ -24,6 +24,8 @@ export default defineConfig(async () => {
                   CRM_WEBHOOK_URL: '',
                   CRM_WEBHOOK_SECRET: 'test-crm-secret',
                   RAZORPAY_KEY_ID: 'rzp_test_key',
+                  RAZORPAY_API_URL: 'https://razorpay.test',
+                  STRIPE_API_URL: 'https://stripe.test',
                   RAZORPAY_KEY_SECRET: 'test-razorpay-secret',
                   RAZORPAY_WEBHOOK_SECRET: 'test-razorpay-webhook-secret',
                   STRIPE_SECRET_KEY: 'sk_test_ahoum',

@@ -8,6 +8,7 @@ import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
+import { paymentRoutes } from './routes/payments';
 import { docsRoutes } from './routes/docs';
 import { eventWriteRoutes } from './routes/event-writes';
 import { eventReadRoutes } from './routes/events';
@@ -27,6 +28,7 @@ export const PUBLIC_ROUTES = [
   'GET /events',
   'GET /events/nearby',
   'GET /events/:id',
+  'POST /payment-webhook',
 ] as const;
 
 /** A caller's request id is echoed only if it is short and plain, so it is safe in logs and headers. */
@@ -66,6 +68,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
   app.route('/', bookingRoutes);
+  app.route('/', paymentRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', eventReadRoutes);
   app.route('/', eventWriteRoutes);

@@ -1,12 +1,22 @@
 import { createDb } from './db/client';
 import type { Job } from './queue/messages';
 import { requeueStalePendingGeocodes } from './services/geocode-jobs';
+import { publishOutbox } from './services/crm-outbox';
+import { releaseAllExpiredHolds } from './services/payments/hold';
+import { retryPendingRefunds } from './services/payments/refund';
+import { paymentSettings } from './services/payments/settings';
 
 /** The cron trigger (wrangler.toml `[triggers]`): periodic repair jobs, each independent of the others. */
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const db = createDb(env.DB);
+  const now = new Date(controller.scheduledTime);
   const tasks: Array<[string, () => Promise<unknown>]> = [
     ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE as Queue<Job>)],
+    ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
+    [
+      'retry pending refunds',
+      async () => publishOutbox(env.DB, env.CRM_QUEUE, await retryPendingRefunds(db, paymentSettings(env)), now),
+    ],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

@@ -13,6 +13,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/i.test(messageOf(error));
 }
 
+/** A unique violation on this `table.column` (SQLite names the columns in its message). */
+export function isUniqueViolationOn(error: unknown, column: string): boolean {
+  return isUniqueViolation(error) && messageOf(error).includes(column);
+}
+
 export function isCheckViolation(error: unknown): boolean {
   return /CHECK constraint failed/i.test(messageOf(error));
 }

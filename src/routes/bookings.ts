@@ -13,6 +13,8 @@ import { cancelBooking } from '../services/booking-cancel';
 import { bookingJson, findBooking, loadBookings } from '../services/booking-json';
 import { publishOutbox } from '../services/crm-outbox';
 import { idempotent } from '../services/idempotency';
+import { refundBooking } from '../services/payments/refund';
+import { paymentSettings } from '../services/payments/settings';
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
 
@@ -113,8 +115,12 @@ export const bookingRoutes = new Hono<AppEnv>()
     validate('param', bookingIdParam),
     async (c) => {
       const actor = currentUser(c);
-      const { booking, messages } = await cancelBooking(c.var.db, { bookingId: c.req.valid('param').id, actor });
-      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
-      return c.json({ msg: 'Booking cancelled' as const, booking });
+      const cancelled = await cancelBooking(c.var.db, { bookingId: c.req.valid('param').id, actor });
+      const refunds = cancelled.booking.is_paid
+        ? await refundBooking(c.var.db, paymentSettings(c.env), cancelled.booking.id)
+        : [];
+      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, [...cancelled.messages, ...refunds]);
+      const found = refunds.length ? await findBooking(c.var.db, cancelled.booking.id) : undefined;
+      return c.json({ msg: 'Booking cancelled' as const, booking: found ? bookingJson(found) : cancelled.booking });
     },
   );

@@ -5,7 +5,7 @@ import type { Database } from '../env';
 import { ApiError, conflict, notFound } from '../errors';
 import { ACTIVE_BOOKING_STATUSES_SQL, bookingMessages, runWithOutbox } from './crm-outbox';
 import { bookingJson, findBooking } from './booking-json';
-import { recountSeats } from './seats';
+import { recountSeats, releaseExpiredHolds } from './seats';
 
 export interface BookSeatInput {
   userId: number;
@@ -55,11 +55,16 @@ export async function bookSeat(db: Database, input: BookSeatInput) {
   const d1 = db.$client;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const now = new Date();
-    const statements = [insertBooking(d1, input, 'confirmed', now.getTime()), createdMessage(d1, now)];
-    statements.push(recountSeats(d1, input.eventId));
+    const statements = [
+      releaseExpiredHolds(d1, input.eventId, now),
+      recountSeats(d1, input.eventId),
+      insertBooking(d1, input, 'confirmed', now.getTime()),
+      createdMessage(d1, now),
+      recountSeats(d1, input.eventId),
+    ];
     if (input.waitlist) statements.push(insertBooking(d1, input, 'waitlisted', now.getTime()), createdMessage(d1, now));
     const { results, messages } = await runWithOutbox(d1, statements).catch(refusalFromConstraint);
-    const id = (results[0]?.results[0]?.id ?? results[3]?.results[0]?.id) as number | undefined;
+    const id = (results[2]?.results[0]?.id ?? results[5]?.results[0]?.id) as number | undefined;
     if (id !== undefined) {
       const booking = await findBooking(db, id);
       if (!booking) throw new Error(`booking ${id} vanished after insert`);
@@ -70,14 +75,17 @@ export async function bookSeat(db: Database, input: BookSeatInput) {
   throw conflict('event_full', 'The event is fully booked');
 }
 
-function refusalFromConstraint(error: unknown): never {
+export function refusalFromConstraint(error: unknown): never {
   if (isUniqueViolation(error)) throw conflict('already_booked', 'You already have a booking for this event');
   if (isCheckViolation(error)) throw conflict('event_full', 'The event is fully booked');
   throw error;
 }
 
-/** Throws the error that explains why the conditional insert did not happen; returns if none applies any more. */
-async function explainRefusal(db: Database, input: BookSeatInput, now: Date): Promise<void> {
+/**
+ * Throws the error that explains why a conditional insert did not happen; returns if none applies any more.
+ * `paid` is the payment flow (/create-payment), where a free event is the mistake instead of a paid one.
+ */
+export async function explainRefusal(db: Database, input: BookSeatInput & { paid?: boolean }, now: Date): Promise<void> {
   const [event, active] = await db.batch([
     db
       .select({
@@ -109,8 +117,11 @@ async function explainRefusal(db: Database, input: BookSeatInput, now: Date): Pr
     );
   }
   if (active.length > 0) throw conflict('already_booked', 'You already have a booking for this event');
-  if (found.price > 0) {
+  if (found.price > 0 && !input.paid) {
     throw new ApiError(402, 'payment_required', 'This event is paid: book it through POST /create-payment');
+  }
+  if (found.price === 0 && input.paid) {
+    throw conflict('payment_not_required', 'This event is free: book it through POST /book');
   }
   const full = found.capacity !== null && found.bookedCount >= found.capacity;
   if (full && !input.waitlist)

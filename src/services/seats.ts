@@ -15,6 +15,21 @@ export function recountSeats(d1: D1Database, eventId: number) {
     .bind(eventId);
 }
 
+/**
+ * Payment holds whose time is up give their seat back (the row stays, cancelled with reason `payment_expired`).
+ * Every batch that checks an event's seats runs this and a recount first, so an expired hold never blocks a seat
+ * even before the cron gets to it; `eventId` null releases them everywhere (the cron).
+ */
+export function releaseExpiredHolds(d1: D1Database, eventId: number | null, now: Date) {
+  return d1
+    .prepare(
+      `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = 'payment_expired', updated_at = ?1
+       WHERE status = 'pending_payment' AND hold_expires_at <= ?1 AND (?2 IS NULL OR event_id = ?2)
+       RETURNING event_id`,
+    )
+    .bind(now.getTime(), eventId);
+}
+
 /** The earliest waitlisted booking of the event (by booked_at, then id): the next one to get a seat. */
 const NEXT_WAITLISTED = `(SELECT id FROM bookings WHERE event_id = ? AND status = 'waitlisted' ORDER BY booked_at, id LIMIT 1)`;
 const SEAT_FREE = `EXISTS (SELECT 1 FROM events s WHERE s.id = ? AND s.status = 'scheduled' AND s.starts_at > ?

@@ -1,0 +1,87 @@
+import { env } from 'cloudflare:workers';
+import { hmacSha256Hex } from '../../src/services/hmac';
+import { stripeSignatureHeader } from '../../src/services/payments/stripe';
+import { call } from './http';
+
+/** What Razorpay Checkout hands the client after a successful payment. */
+export async function razorpayCheckoutResult(
+  orderId: string,
+  paymentId = `pay_${crypto.randomUUID().replaceAll('-', '').slice(0, 14)}`,
+) {
+  return {
+    razorpay_order_id: orderId,
+    razorpay_payment_id: paymentId,
+    razorpay_signature: await hmacSha256Hex(env.RAZORPAY_KEY_SECRET, `${orderId}|${paymentId}`),
+  };
+}
+
+export async function bookingRow(id: number) {
+  return env.DB.prepare('SELECT * FROM bookings WHERE id = ?').bind(id).first<Record<string, any>>();
+}
+
+export async function bookedCount(eventId: number) {
+  const row = await env.DB.prepare('SELECT booked_count FROM events WHERE id = ?')
+    .bind(eventId)
+    .first<{ booked_count: number }>();
+  return row!.booked_count;
+}
+
+export async function outboxFor(bookingId: number) {
+  const { results } = await env.DB.prepare(
+    `SELECT type, payload FROM outbox WHERE json_extract(payload, '$.booking_id') = ? ORDER BY created_at, rowid`,
+  )
+    .bind(bookingId)
+    .all<{ type: string; payload: string }>();
+  return results.map((row) => ({ type: row.type, payload: JSON.parse(row.payload) }));
+}
+
+/** Posts a webhook signed as Razorpay does: hex HMAC-SHA256 of the raw body with the webhook secret. */
+export async function razorpayWebhook(
+  body: unknown,
+  eventId = `evt_${crypto.randomUUID().slice(0, 12)}`,
+  secret = env.RAZORPAY_WEBHOOK_SECRET,
+) {
+  const raw = JSON.stringify(body);
+  return call('POST', '/payment-webhook', {
+    raw,
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Razorpay-Signature': await hmacSha256Hex(secret, raw),
+      'X-Razorpay-Event-Id': eventId,
+    },
+  });
+}
+
+/** Posts a webhook signed as Stripe does (`t=...,v1=...`). */
+export async function stripeWebhook(body: unknown, timestamp?: number, secret = env.STRIPE_WEBHOOK_SECRET) {
+  const raw = JSON.stringify(body);
+  return call('POST', '/payment-webhook', {
+    raw,
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': await stripeSignatureHeader(secret, raw, timestamp) },
+  });
+}
+
+export const razorpayPaymentEvent = (
+  event: string,
+  payment: { id: string; order_id: string; amount: number; currency?: string },
+) => ({
+  entity: 'event',
+  account_id: 'acc_test',
+  event,
+  contains: ['payment'],
+  payload: {
+    payment: {
+      entity: { entity: 'payment', status: event === 'payment.failed' ? 'failed' : 'captured', currency: 'INR', ...payment },
+    },
+  },
+  created_at: Math.floor(Date.now() / 1000),
+});
+
+export const stripeEvent = (type: string, object: Record<string, unknown>) => ({
+  id: `evt_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`,
+  object: 'event',
+  type,
+  api_version: '2024-06-20',
+  created: Math.floor(Date.now() / 1000),
+  data: { object },
+});
