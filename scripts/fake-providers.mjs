@@ -1,0 +1,62 @@
+// A local stand-in for Razorpay, Stripe and the CRM webhook, so the payment flows and CRM deliveries can be
+// exercised against `npm start` with no internet. Answers in the providers' real formats (the subset we use).
+//   npm run fake:providers            # listens on 127.0.0.1:8790
+//   npm start -- --var RAZORPAY_API_URL:http://127.0.0.1:8790/razorpay --var STRIPE_API_URL:http://127.0.0.1:8790/stripe \
+//                --var RAZORPAY_KEY_ID:rzp_test_local --var CRM_WEBHOOK_URL:http://127.0.0.1:8790/crm
+// Stripe PaymentIntents read back as `succeeded` (as if the customer completed checkout) unless created with an
+// amount ending in 13, which stays `requires_payment_method`.
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const port = Number(process.env.PORT ?? 8790);
+const crmSecret = process.env.CRM_WEBHOOK_SECRET ?? 'local-dev-crm-secret';
+const id = (prefix) => `${prefix}_${randomBytes(7).toString('hex')}`;
+const intents = new Map();
+
+const send = (res, status, body) => {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+const server = createServer(async (req, res) => {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const url = new URL(req.url, `http://127.0.0.1:${port}`);
+  const path = url.pathname;
+
+  if (req.method === 'POST' && path === '/razorpay/v1/orders') {
+    const { amount, currency, receipt } = JSON.parse(raw);
+    return send(res, 200, { id: id('order'), entity: 'order', amount, amount_paid: 0, amount_due: amount, currency, receipt, status: 'created' });
+  }
+  const razorpayRefund = /^\/razorpay\/v1\/payments\/([^/]+)\/refund$/.exec(path);
+  if (req.method === 'POST' && razorpayRefund) {
+    const { amount } = JSON.parse(raw);
+    return send(res, 200, { id: id('rfnd'), entity: 'refund', amount, currency: 'INR', payment_id: razorpayRefund[1], status: 'processed' });
+  }
+  if (req.method === 'POST' && path === '/stripe/v1/payment_intents') {
+    const form = new URLSearchParams(raw);
+    const intent = { id: id('pi'), object: 'payment_intent', amount: Number(form.get('amount')), currency: form.get('currency'), status: 'requires_payment_method' };
+    intents.set(intent.id, intent);
+    return send(res, 200, { ...intent, client_secret: `${intent.id}_secret_${randomBytes(8).toString('hex')}` });
+  }
+  const stripeRead = /^\/stripe\/v1\/payment_intents\/([^/]+)$/.exec(path);
+  if (req.method === 'GET' && stripeRead) {
+    const intent = intents.get(stripeRead[1]);
+    if (!intent) return send(res, 404, { error: { type: 'invalid_request_error', message: 'No such payment_intent' } });
+    const status = intent.amount % 100 === 13 ? 'requires_payment_method' : 'succeeded';
+    return send(res, 200, { ...intent, status, amount_received: status === 'succeeded' ? intent.amount : 0 });
+  }
+  if (req.method === 'POST' && path === '/stripe/v1/refunds') {
+    const form = new URLSearchParams(raw);
+    return send(res, 200, { id: id('re'), object: 'refund', amount: Number(form.get('amount')), payment_intent: form.get('payment_intent'), status: 'succeeded' });
+  }
+  if (req.method === 'POST' && path === '/crm') {
+    const expected = `sha256=${createHmac('sha256', crmSecret).update(raw).digest('hex')}`;
+    const verified = req.headers['x-ahoum-signature'] === expected;
+    console.log(JSON.stringify({ crm: 'received', verified, idempotency_key: req.headers['idempotency-key'], body: JSON.parse(raw) }));
+    return send(res, verified ? 200 : 401, { ok: verified });
+  }
+  send(res, 404, { error: { message: `fake providers: no route for ${req.method} ${path}` } });
+});
+
+server.listen(port, '127.0.0.1', () => console.log(`fake Razorpay/Stripe/CRM on http://127.0.0.1:${port}`));
