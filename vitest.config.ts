@@ -16,6 +16,9 @@ export default defineConfig(async () => {
                 // A D1 database only the hardening suites use: they compare whole-table fingerprints around each
                 // request, which other test files writing to DB at the same time would disturb.
                 d1Databases: { HARDENING_DB: 'hardening-isolated' },
+                // The CRM producer sends to a queue nobody consumes in tests: the consumer is called explicitly
+                // (createMessageBatch), and no automatic delivery can start while a test file is being torn down.
+                queueProducers: { CRM_QUEUE: { queueName: 'ahoum-crm-notifications-tests' } },
                 // Tests never depend on a developer's .dev.vars.
                 bindings: {
                   TEST_MIGRATIONS: migrations,
