@@ -15,12 +15,31 @@ const CODES_BY_STATUS: Record<number, string> = {
   429: 'rate_limited',
 };
 
-/** Storage faults the client can retry (D1 overloaded, reset or timing out): 503, not a masked 500. */
+/**
+ * Storage faults the client can retry: the transient D1_ERRORs Cloudflare documents ("Retry the operation"), plus
+ * SQLite busy/locked. Matched anywhere in the error's cause chain, since drizzle wraps the D1 error in its own.
+ */
+const TRANSIENT_STORAGE_ERROR = new RegExp(
+  [
+    'Network connection lost',
+    'D1 DB reset because its code was updated',
+    'caused object to be reset',
+    'D1 DB.*was reset',
+    'D1 DB is overloaded',
+    'transient issue on remote node',
+    'D1_ERROR:.*timed? ?out',
+    'SQLITE_BUSY',
+    'database is locked',
+  ].join('|'),
+  'i',
+);
+
 function isTransientStorageError(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : '';
-  return /D1_ERROR: (Network connection lost|.*overloaded|.*timed? ?out|.*reset)|SQLITE_BUSY|database is locked|storage operation exceeded timeout/i.test(
-    message,
-  );
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++, current = current.cause) {
+    if (TRANSIENT_STORAGE_ERROR.test(current.message)) return true;
+  }
+  return false;
 }
 
 function toApiError(error: unknown): ApiError | null {

@@ -1,5 +1,3 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
@@ -7,9 +5,9 @@ import { collectOperations, type Operation } from '../../src/openapi/document';
 import { expectErrorShape } from '../helpers/http';
 import { createWorld } from './actors';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';
-import { instrumentD1, recordingQueue } from './instrumented-d1';
+import { hardFetch } from './client';
 import { requestArbitrary, toRequest, type Credentials, type GeneratedRequest } from './requests';
-import { changedTables, hardeningDb, prepareHardeningDb, snapshot } from './isolated-db';
+import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
 
 /**
  * Property-based fuzzing of every route the app has, read from the app itself (`collectOperations`), so a route that
@@ -81,25 +79,9 @@ async function worldFor() {
 
 async function send(generated: GeneratedRequest) {
   const before = await snapshot();
-  const d1 = instrumentD1(hardeningDb);
-  const crm = recordingQueue();
-  const jobs = recordingQueue();
-  const ctx = createExecutionContext();
-  const response = await app.fetch(
-    toRequest(generated),
-    { ...env, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue },
-    ctx,
-  );
-  const text = await response.text();
-  await waitOnExecutionContext(ctx);
+  const res = await hardFetch(toRequest(generated));
   const changed = changedTables(before, await snapshot());
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json, d1, changed, sent: [...crm.sent, ...jobs.sent] };
+  return { ...res, changed, sent: [...res.crm, ...res.jobs] };
 }
 
 function checkAnswer(op: Operation, generated: GeneratedRequest, res: Awaited<ReturnType<typeof send>>) {

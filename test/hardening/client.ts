@@ -1,0 +1,57 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { app } from '../../src/app';
+import { instrumentD1, recordingQueue, type FaultPlan } from './instrumented-d1';
+import { hardeningDb } from './isolated-db';
+
+export interface HardCallOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** A raw body sent as is. */
+  raw?: string;
+  /** Fail the Nth D1 round trip of this request. */
+  fault?: FaultPlan;
+  /** Make every queue send fail. */
+  queueDown?: boolean;
+  /** Settings for this one request (e.g. a lower cap). */
+  vars?: Record<string, string>;
+}
+
+/**
+ * Calls the app as a client would, against the hardening suites' own D1 through the instrumented binding, with
+ * recording queues; waits for work left in waitUntil, so the answer and every write it caused are in.
+ */
+export async function hardCall(method: string, path: string, options: HardCallOptions = {}) {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
+  let body: string | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
+  }
+  return hardFetch(new Request(`http://api.test${path}`, { method, headers, body }), options);
+}
+
+export async function hardFetch(request: Request, options: Pick<HardCallOptions, 'fault' | 'queueDown' | 'vars'> = {}) {
+  const d1 = instrumentD1(hardeningDb, options.fault);
+  const crm = recordingQueue({ fail: options.queueDown });
+  const jobs = recordingQueue({ fail: options.queueDown });
+  const ctx = createExecutionContext();
+  const response = await app.fetch(
+    request,
+    { ...env, ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue },
+    ctx,
+  );
+  const text = await response.text();
+  await waitOnExecutionContext(ctx);
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json, d1, crm: crm.sent, jobs: jobs.sent };
+}
+
+export type HardResponse = Awaited<ReturnType<typeof hardFetch>>;

@@ -1,0 +1,294 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PUBLIC_ROUTES, app } from '../../src/app';
+import { collectOperations } from '../../src/openapi/document';
+import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
+import { createActor, createWorld, type World } from './actors';
+import { hardCall, type HardCallOptions, type HardResponse } from './client';
+import { D1_NETWORK_LOST, type FaultPlan } from './instrumented-d1';
+import { hardeningDb, prepareHardeningDb } from './isolated-db';
+
+/**
+ * D1 failing in the middle of a request, the way real D1 fails: the Nth round trip (statement or batch) throws
+ * `D1_ERROR: ...`, either before it reaches the database (a batch is rejected whole) or after it committed (the
+ * answer was lost). Property: the client gets a JSON 503 `service_unavailable` (never a masked 500), and the
+ * database holds either none of the request's writes or all of them, table by table and row count by row count.
+ */
+
+beforeAll(async () => {
+  await prepareHardeningDb();
+  // Every injected fault is logged by onError as an error line; hundreds of them would bury real failures.
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+
+/** Tables a request may leave touched after a fault by design, whatever the rest did (row counts). */
+const TOLERATED = new Set([
+  // An Idempotency-Key claim left by a request that died is taken over after 60 s (src/services/idempotency.ts).
+  'idempotency_keys',
+  // Failed logins count toward the limit even when the request then fails.
+  'login_failures',
+]);
+
+async function counts(): Promise<Map<string, number>> {
+  const { results } = await hardeningDb
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'
+       AND name <> 'd1_migrations'`,
+    )
+    .all<{ name: string }>();
+  const rows = await hardeningDb.batch<{ n: number }>(
+    results.map(({ name }) => hardeningDb.prepare(`SELECT count(*) AS n FROM "${name}"`)),
+  );
+  return new Map(results.map(({ name }, i) => [name, rows[i]!.results[0]!.n]));
+}
+
+interface Effect {
+  /** Row count change per table (tables that did not change are left out). */
+  deltas: Record<string, number>;
+  /** Tables whose rows were updated in place (counted by the round-trip log, since counts cannot see them). */
+  updated: string[];
+}
+
+function effectOf(before: Map<string, number>, after: Map<string, number>, res: HardResponse): Effect {
+  const deltas: Record<string, number> = {};
+  for (const [table, n] of after) {
+    if (TOLERATED.has(table)) continue;
+    const delta = n - (before.get(table) ?? 0);
+    if (delta !== 0) deltas[table] = delta;
+  }
+  const updated = [
+    ...new Set(
+      res.d1
+        .writes()
+        .flatMap((w) => w.sql.filter((sql) => /^\s*update\b/i.test(sql)).map((sql) => /update\s+"?(\w+)/i.exec(sql)![1]!)),
+    ),
+  ]
+    // Marking outbox rows `queued` happens after the commit and may be lost: the row stays `pending` and the cron
+    // sends it again (delivery is at least once). Its row count is still compared: the message must exist.
+    .filter((t) => !TOLERATED.has(t) && t !== 'outbox')
+    .sort();
+  return { deltas, updated };
+}
+
+/** A request that succeeds on a fresh world, described as a function of that world. */
+interface Scenario {
+  name: string;
+  request: (world: World) => Promise<[string, string, HardCallOptions]>;
+}
+
+const at = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'POST /register',
+    request: async () => ['POST', '/register', { body: { name: 'Faulty', email: uniqueEmail('fault'), password: PASSWORD } }],
+  },
+  {
+    name: 'POST /login',
+    request: async (w) => ['POST', '/login', { body: { email: w.member.email, password: PASSWORD } }],
+  },
+  {
+    name: 'POST /facilitators',
+    request: async (w) => {
+      const user = await createActor('member', 'Future Facilitator');
+      return [
+        'POST',
+        '/facilitators',
+        { token: w.admin.token, body: { name: 'New Guide', crm_id: `crm-${crypto.randomUUID()}`, user_id: user.id } },
+      ];
+    },
+  },
+  {
+    name: 'PATCH /facilitators/:id',
+    request: async (w) => [
+      'PATCH',
+      `/facilitators/${w.facilitator.facilitatorId}`,
+      { token: w.admin.token, body: { bio: 'Updated under fault' } },
+    ],
+  },
+  {
+    name: 'POST /events',
+    request: async (w) => [
+      'POST',
+      '/events',
+      {
+        token: w.facilitator.token,
+        body: { title: 'Fault Retreat', type: 'Yoga', starts_at: at(48), duration_minutes: 60, location: 'Goa', capacity: 5 },
+      },
+    ],
+  },
+  {
+    name: 'PATCH /events/:id (reschedule, notifies the CRM)',
+    request: async (w) => ['PATCH', `/events/${w.event}`, { token: w.facilitator.token, body: { starts_at: at(96) } }],
+  },
+  {
+    name: 'DELETE /events/:id (cancels its bookings)',
+    request: async (w) => ['DELETE', `/events/${w.event}`, { token: w.admin.token }],
+  },
+  {
+    name: 'POST /book',
+    request: async (w) => ['POST', '/book', { token: w.otherMember.token, body: { event_id: w.freeEvent } }],
+  },
+  {
+    name: 'POST /book with Idempotency-Key',
+    request: async (w) => [
+      'POST',
+      '/book',
+      { token: w.otherMember.token, body: { event_id: w.freeEvent }, headers: { 'Idempotency-Key': crypto.randomUUID() } },
+    ],
+  },
+  {
+    name: 'DELETE /cancel-booking/:id',
+    request: async (w) => ['DELETE', `/cancel-booking/${w.booking}`, { token: w.member.token }],
+  },
+];
+
+const tally = new Map<string, { trips: number; faults: number; outcomes: Set<number> }>();
+
+async function run(scenario: Scenario, fault?: FaultPlan) {
+  const world = await createWorld();
+  const [method, path, options] = await scenario.request(world);
+  const before = await counts();
+  const res = await hardCall(method, path, { ...options, fault });
+  return { res, effect: effectOf(before, await counts(), res) };
+}
+
+describe('D1 failing at every round trip of a writing request', () => {
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: JSON 503 and all or nothing', async (name, scenario) => {
+    const clean = await run(scenario);
+    expect(clean.res.status, `${name} must succeed without faults: ${clean.res.text}`).toBeLessThan(300);
+    const trips = clean.res.d1.trips.length;
+    const entry = { trips, faults: 0, outcomes: new Set<number>() };
+    tally.set(name, entry);
+    for (const when of ['before', 'after'] as const) {
+      for (let n = 1; n <= trips; n++) {
+        const { res, effect } = await run(scenario, { failAt: n, when });
+        entry.faults += 1;
+        entry.outcomes.add(res.status);
+        const label = `${name}: round trip ${n}/${trips} (${clean.res.d1.trips[n - 1]!.kind}) failing ${when}`;
+        if (res.status >= 300) {
+          expect(res.status, `${label} answered ${res.status} ${res.text}`).toBe(503);
+          expectError(res, 503, 'service_unavailable');
+          expect(res.headers.get('Retry-After')).toBeTruthy();
+        }
+        const nothing = Object.keys(effect.deltas).length === 0 && effect.updated.length === 0;
+        const everything =
+          JSON.stringify(effect.deltas) === JSON.stringify(clean.effect.deltas) &&
+          JSON.stringify(effect.updated) === JSON.stringify(clean.effect.updated);
+        expect(
+          nothing || everything,
+          `${label} left a partial write: ${JSON.stringify(effect)} vs ${JSON.stringify(clean.effect)}`,
+        ).toBe(true);
+        // A request answered as failed before anything committed must not have changed anything.
+        if (res.status === 503 && when === 'before' && !clean.res.d1.trips.slice(0, n - 1).some((t) => t.changes > 0)) {
+          expect(nothing, `${label} wrote although it failed before any write`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('an answer lost after the booking committed', () => {
+  it('a retry with the same Idempotency-Key books nothing new', async () => {
+    const bookingBatch = async (w: World, key: string, fault?: FaultPlan) =>
+      hardCall('POST', '/book', {
+        token: w.otherMember.token,
+        body: { event_id: w.freeEvent },
+        headers: { 'Idempotency-Key': key },
+        fault,
+      });
+    const probe = await bookingBatch(await createWorld(), crypto.randomUUID());
+    const commit = probe.d1.trips.findIndex((t) => t.kind === 'batch' && t.sql.some((q) => /INSERT INTO bookings/i.test(q)));
+    expect(commit).toBeGreaterThanOrEqual(0);
+
+    const world = await createWorld();
+    const key = crypto.randomUUID();
+    const lost = await bookingBatch(world, key, { failAt: commit + 1, when: 'after' });
+    expectError(lost, 503, 'service_unavailable');
+    const retry = await bookingBatch(world, key);
+    expect([201, 409]).toContain(retry.status);
+    if (retry.status === 409) expectError(retry, 409, 'already_booked');
+    const { results } = await hardeningDb
+      .prepare(`SELECT count(*) AS n FROM bookings WHERE user_id = ? AND event_id = ? AND status <> 'cancelled'`)
+      .bind(world.otherMember.id, world.freeEvent)
+      .all<{ n: number }>();
+    expect(results[0]!.n).toBe(1);
+  });
+});
+
+describe('D1 failing on every route', () => {
+  const operations = collectOperations(app, PUBLIC_ROUTES);
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+
+  it.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
+    '%s: the first round trips failing give a JSON 503, never a 500',
+    async (key, op) => {
+      const path = op.path.replace(/:[A-Za-z_]+/g, String(world.event));
+      const options: HardCallOptions = { token: op.isPublic ? undefined : world.admin.token };
+      if (['POST', 'PUT', 'PATCH'].includes(op.method)) options.body = {};
+      const clean = await hardCall(op.method, path, options);
+      const trips = Math.min(clean.d1.trips.length, 4);
+      const outcomes = new Set<number>();
+      for (let n = 1; n <= trips; n++) {
+        const res = await hardCall(op.method, path, { ...options, fault: { failAt: n } });
+        outcomes.add(res.status);
+        // A failure the route absorbs on purpose (a lost outbox status update) answers as the clean run did.
+        expect([503, clean.status], `${key}: trip ${n} failing gave ${res.status} ${res.text}`).toContain(res.status);
+        if (res.status >= 400) expectErrorShape(res);
+      }
+      tally.set(`${key} (generic request)`, { trips, faults: trips, outcomes });
+    },
+  );
+});
+
+describe('which D1 errors are worth a retry', () => {
+  // Messages from Cloudflare's list of D1_ERRORs whose recommended action is "Retry the operation".
+  const transient = [
+    D1_NETWORK_LOST,
+    'D1_ERROR: D1 DB reset because its code was updated.',
+    'D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.',
+    'D1_ERROR: Internal error in D1 DB storage caused object to be reset.',
+    'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
+    'D1_ERROR: D1 DB is overloaded. Requests queued for too long.',
+    'D1_ERROR: D1 DB is overloaded. Too many requests queued.',
+    'D1_ERROR: Cannot resolve D1 DB due to transient issue on remote node.',
+  ];
+  const permanent = [
+    'D1_ERROR: no such table: bookings: SQLITE_ERROR',
+    'D1_TYPE_ERROR: Type undefined is not supported as a value.',
+    'D1_ERROR: Exceeded maximum DB size.',
+  ];
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+
+  it.each(transient)('%s is 503 service_unavailable with Retry-After', async (message) => {
+    const res = await hardCall('GET', '/me', { token: world.member.token, fault: { failAt: 1, message } });
+    expectError(res, 503, 'service_unavailable');
+    expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+
+  it.each(permanent)('%s is a masked 500 internal_error (retrying cannot help; it is logged)', async (message) => {
+    const res = await hardCall('GET', '/me', { token: world.member.token, fault: { failAt: 1, message } });
+    expectError(res, 500, 'internal_error');
+    expect(res.text).not.toContain('SQLITE');
+    expect(res.text).not.toContain('D1_');
+  });
+
+  it('a transient error wrapped by drizzle (as its cause) is still 503', async () => {
+    const res = await hardCall('GET', `/events/${world.event}`, { fault: { failAt: 1 } });
+    expectError(res, 503, 'service_unavailable');
+  });
+});
+
+afterAll(() => {
+  const rows = [...tally].map(([name, t]) => `| ${name} | ${t.trips} | ${t.faults} | ${[...t.outcomes].sort().join(' ')} |`);
+  console.log(
+    ['\nHardening D1 faults', '| Request | D1 round trips | Faults injected | Statuses |', '|---|---|---|---|', ...rows].join(
+      '\n',
+    ),
+  );
+});
