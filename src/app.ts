@@ -6,6 +6,7 @@ import type { AppEnv } from './env';
 import { authenticate } from './middleware/auth';
 import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
+import { adminNotificationRoutes } from './routes/admin-notifications';
 import { authRoutes } from './routes/auth';
 import { bookingRoutes } from './routes/bookings';
 import { paymentRoutes } from './routes/payments';
@@ -68,6 +69,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
   app.route('/', bookingRoutes);
+  app.route('/', adminNotificationRoutes);
   app.route('/', paymentRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', eventReadRoutes);

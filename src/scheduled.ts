@@ -1,6 +1,8 @@
 import { createDb } from './db/client';
 import type { Job } from './queue/messages';
+import { resendUndelivered } from './services/crm-delivery';
 import { requeueStalePendingGeocodes } from './services/geocode-jobs';
+import { expireIdempotencyKeys } from './services/idempotency';
 import { publishOutbox } from './services/crm-outbox';
 import { releaseAllExpiredHolds } from './services/payments/hold';
 import { retryPendingRefunds } from './services/payments/refund';
@@ -12,6 +14,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   const now = new Date(controller.scheduledTime);
   const tasks: Array<[string, () => Promise<unknown>]> = [
     ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE as Queue<Job>)],
+    ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
+    ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
     [
       'retry pending refunds',

@@ -1,5 +1,6 @@
+import { consumeCrmDeadLetters, consumeCrmNotifications } from './crm-consumer';
 import { handleJobs } from './jobs';
-import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME, type Job } from './messages';
+import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME, type CrmNotification, type Job } from './messages';
 
 /** The Worker's one queue handler: each queue's batches go to the consumer for that queue. */
 export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
@@ -7,7 +8,9 @@ export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionC
     case JOBS_QUEUE_NAME:
       return handleJobs(batch as MessageBatch<Job>, env);
     case CRM_QUEUE_NAME:
+      return consumeCrmNotifications(batch as MessageBatch<CrmNotification>, env);
     case CRM_DEAD_LETTER_QUEUE_NAME:
+      return consumeCrmDeadLetters(batch as MessageBatch<CrmNotification>, env);
     default:
       // Consumers are added by the bookings (CRM) and events (geocoding jobs) work.
       console.warn(
