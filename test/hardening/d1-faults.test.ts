@@ -187,6 +187,27 @@ describe('D1 failing at every round trip of a writing request', () => {
   });
 });
 
+describe('the CRM queue refusing every send (a Queues outage)', () => {
+  // The cron's resend of pending rows is tested in test/crm-queue.test.ts; this checks every writing request.
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s: still succeeds, and each message it wrote stays pending in the outbox',
+    async (name, scenario) => {
+      const world = await createWorld();
+      const [method, path, options] = await scenario.request(world);
+      const pending = () =>
+        hardeningDb.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending'`).first<{ n: number }>();
+      const before = (await counts()).get('outbox')!;
+      const pendingBefore = (await pending())!.n;
+      const res = await hardCall(method, path, { ...options, queueDown: true });
+      expect(res.status, `${name}: ${res.text}`).toBeLessThan(300);
+      const written = (await counts()).get('outbox')! - before;
+      expect((await pending())!.n - pendingBefore).toBe(written);
+      expect(res.crm).toEqual([]);
+      tally.set(`${name} (queue down)`, { trips: res.d1.trips.length, faults: 1, outcomes: new Set([res.status]) });
+    },
+  );
+});
+
 describe('an answer lost after the booking committed', () => {
   it('a retry with the same Idempotency-Key books nothing new', async () => {
     const bookingBatch = async (w: World, key: string, fault?: FaultPlan) =>
