@@ -16,7 +16,11 @@ function appOperations(): string[] {
 
 function documentOperations(document: any): string[] {
   return Object.entries(document.paths as Record<string, Record<string, unknown>>)
-    .flatMap(([path, item]) => Object.keys(item).filter((m) => HTTP_METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => HTTP_METHODS.includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    )
     .sort();
 }
 
@@ -59,7 +63,8 @@ describe('GET /openapi.json', () => {
     for (const item of Object.values(json.paths as Record<string, Record<string, any>>)) {
       for (const operation of Object.values(item)) {
         for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
-          if (Number(status) >= 400) expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+          if (Number(status) >= 400)
+            expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
         }
       }
     }

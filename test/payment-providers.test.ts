@@ -27,20 +27,18 @@ describe('Razorpay client', () => {
   const settings = { ...razorpaySettings(env), apiUrl: 'https://razorpay.test' };
 
   it('creates an order with Basic auth, amount in paise and the booking in notes', async () => {
-    const fetchSpy = vi
-      .spyOn(globalThis, 'fetch')
-      .mockResolvedValue(
-        json({
-          id: 'order_Abc123',
-          entity: 'order',
-          amount: 49900,
-          amount_paid: 0,
-          amount_due: 49900,
-          currency: 'INR',
-          receipt: 'booking-7',
-          status: 'created',
-        }),
-      );
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      json({
+        id: 'order_Abc123',
+        entity: 'order',
+        amount: 49900,
+        amount_paid: 0,
+        amount_due: 49900,
+        currency: 'INR',
+        receipt: 'booking-7',
+        status: 'created',
+      }),
+    );
     const order = await createRazorpayOrder(settings, { amount: 49900, currency: 'INR', receipt: 'booking-7', bookingId: 7 });
     expect(order.id).toBe('order_Abc123');
     const [url, init] = fetchSpy.mock.calls[0]!;
@@ -96,18 +94,16 @@ describe('Stripe client', () => {
   const settings = { ...stripeSettings(env), apiUrl: 'https://stripe.test' };
 
   it('creates a PaymentIntent form-encoded, with a lower-case currency and an idempotency key', async () => {
-    const fetchSpy = vi
-      .spyOn(globalThis, 'fetch')
-      .mockResolvedValue(
-        json({
-          id: 'pi_1',
-          object: 'payment_intent',
-          amount: 2500,
-          currency: 'usd',
-          status: 'requires_payment_method',
-          client_secret: 'pi_1_secret_x',
-        }),
-      );
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      json({
+        id: 'pi_1',
+        object: 'payment_intent',
+        amount: 2500,
+        currency: 'usd',
+        status: 'requires_payment_method',
+        client_secret: 'pi_1_secret_x',
+      }),
+    );
     const intent = await createStripePaymentIntent(settings, { amount: 2500, currency: 'USD', bookingId: 9 });
     expect(intent.client_secret).toBe('pi_1_secret_x');
     const [url, init] = fetchSpy.mock.calls[0]!;

@@ -26,26 +26,33 @@ function requiredKeys(doc: OpenApi, operation: any, status: number): string[] {
 function testScript(doc: OpenApi, step: Step): string[] {
   const operation = operationOf(doc, step.op);
   const keys = step.status < 300 ? requiredKeys(doc, operation, step.status) : [];
+  const title = (label: string) => JSON.stringify(`${step.name}: ${label}`);
   const lines = [
-    `pm.test('${step.name}: status ${step.status}', () => pm.response.to.have.status(${step.status}));`,
-    `pm.test('${step.name}: has a request id', () => pm.response.to.have.header('X-Request-Id'));`,
+    `pm.test(${title(`status ${step.status}`)}, () => pm.response.to.have.status(${step.status}));`,
+    `pm.test(${title('has a request id')}, () => pm.response.to.have.header('X-Request-Id'));`,
+    "const json = /json/.test(pm.response.headers.get('Content-Type') || '') ? pm.response.json() : null;",
   ];
-  lines.push("const json = /json/.test(pm.response.headers.get('Content-Type') || '') ? pm.response.json() : null;");
   if (keys.length) {
     lines.push(
-      `pm.test('${step.name}: documented keys ${keys.join(', ')}', () => pm.expect(json).to.include.all.keys(${keys.map((k) => `'${k}'`).join(', ')}));`,
+      `pm.test(${title(`documented keys ${keys.join(', ')}`)}, () => pm.expect(json).to.include.all.keys(${JSON.stringify(keys).slice(1, -1)}));`,
     );
   }
   if (step.status >= 400 && step.code) {
-    lines.push(`pm.test('${step.name}: error code ${step.code}', () => pm.expect(json).to.include({ code: '${step.code}' }));`);
+    lines.push(
+      `pm.test(${title(`error code ${step.code}`)}, () => pm.expect(json).to.include({ code: ${JSON.stringify(step.code)} }));`,
+    );
   }
-  for (const check of step.checks ?? []) {
-    lines.push(`pm.test('${step.name}: ${check.label.replaceAll("'", "\\'")}', () => { ${check.assert} });`);
-  }
+  for (const check of step.checks ?? []) lines.push(`pm.test(${title(check.label)}, () => { ${check.assert} });`);
   for (const [variable, expression] of Object.entries(step.capture ?? {})) {
     lines.push(`pm.collectionVariables.set('${variable}', ${expression});`);
   }
   return lines;
+}
+
+/** The JSON text of a body, with `"#{{name}}"` strings turned into bare `{{name}}` (numeric variables). */
+function rawBody(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  return text.replace(/"#(\{\{[A-Za-z]+\}\})"/g, '$1');
 }
 
 function request(step: Step) {
@@ -74,7 +81,7 @@ function request(step: Step) {
       ? {
           body: {
             mode: 'raw',
-            raw: typeof step.body === 'string' ? step.body : JSON.stringify(step.body, null, 2),
+            raw: rawBody(step.body),
             options: { raw: { language: 'json' } },
           },
         }
@@ -111,7 +118,10 @@ export function buildCollection() {
       name: folder.name,
       item: folder.steps.map((step) => ({
         name: step.name,
-        event: [{ listen: 'test', script: { type: 'text/javascript', exec: testScript(document, step) } }],
+        event: [
+          ...(step.prerequest ? [{ listen: 'prerequest', script: { type: 'text/javascript', exec: step.prerequest } }] : []),
+          { listen: 'test', script: { type: 'text/javascript', exec: testScript(document, step) } },
+        ],
         request: request(step),
       })),
     })),

@@ -11,6 +11,7 @@ export interface Step {
   path?: string;
   /** Collection/environment variable holding the bearer token; none means no Authorization header. */
   auth?: string;
+  /** JSON body; a string value `#{{name}}` is sent unquoted, for numeric variables. */
   body?: unknown;
   headers?: Record<string, string>;
   status: number;
@@ -18,6 +19,8 @@ export interface Step {
   code?: string;
   checks?: Array<{ label: string; assert: string }>;
   capture?: Record<string, string>;
+  /** Pre-request script lines (e.g. to sign a body the way a payment provider does). */
+  prerequest?: string[];
 }
 
 export interface Folder {
@@ -142,6 +145,447 @@ export const FLOWS: Folder[] = [
         body: { refresh_token: '{{oldRefreshToken}}' },
         status: 401,
         code: 'unauthorized',
+      },
+    ],
+  },
+  {
+    name: 'Facilitators',
+    steps: [
+      {
+        name: 'List facilitators',
+        op: 'GET /facilitators',
+        status: 200,
+        checks: [
+          {
+            label: 'the demo facilitators',
+            assert:
+              "pm.expect(json.facilitators.map(f => f.name)).to.include.members(['Ananya Sharma', 'Ravi Kumar', 'Meera Joshi']);",
+          },
+          { label: 'crm_id hidden from the public', assert: "pm.expect(json.facilitators[0]).to.not.have.property('crm_id');" },
+        ],
+      },
+      { name: 'Get facilitator 1', op: 'GET /facilitators/:id', path: '/facilitators/1', status: 200 },
+      {
+        name: 'Get a missing facilitator is 404',
+        op: 'GET /facilitators/:id',
+        path: '/facilitators/999999',
+        status: 404,
+        code: 'not_found',
+      },
+      {
+        name: 'Create a facilitator as a member is 403',
+        op: 'POST /facilitators',
+        auth: 'memberToken',
+        body: { name: 'Not Allowed', crm_id: 'crm-denied-{{runId}}' },
+        status: 403,
+        code: 'forbidden',
+      },
+      {
+        name: 'Create a facilitator as admin',
+        op: 'POST /facilitators',
+        auth: 'adminToken',
+        body: { name: 'Postman Facilitator', crm_id: 'crm-pm-{{runId}}', bio: 'Created by the Postman flows' },
+        status: 201,
+        checks: [
+          {
+            label: 'admins see crm_id',
+            assert: "pm.expect(json.facilitator.crm_id).to.eql('crm-pm-' + pm.collectionVariables.get('runId'));",
+          },
+        ],
+        capture: { facilitatorId: 'json.facilitator.id' },
+      },
+      {
+        name: 'Update the facilitator as admin',
+        op: 'PATCH /facilitators/:id',
+        path: '/facilitators/{{facilitatorId}}',
+        auth: 'adminToken',
+        body: { bio: 'Updated by the Postman flows' },
+        status: 200,
+        checks: [{ label: 'bio changed', assert: "pm.expect(json.facilitator.bio).to.eql('Updated by the Postman flows');" }],
+      },
+    ],
+  },
+  {
+    name: 'Events',
+    steps: [
+      {
+        name: 'List events',
+        op: 'GET /events',
+        path: '/events?limit=3',
+        status: 200,
+        checks: [
+          { label: 'at most 3', assert: 'pm.expect(json.events.length).to.be.at.most(3);' },
+          { label: 'cursor for the next page', assert: "pm.expect(json).to.have.property('next_cursor');" },
+        ],
+      },
+      {
+        name: 'Filter events by type, any case',
+        op: 'GET /events',
+        path: '/events?type=YOGA',
+        status: 200,
+        checks: [{ label: 'only yoga', assert: "json.events.forEach(e => pm.expect(e.type.toLowerCase()).to.eql('yoga'));" }],
+      },
+      {
+        name: 'Nearby Delhi (300 km)',
+        op: 'GET /events/nearby',
+        path: '/events/nearby?lat=28.6139&lng=77.2090&radius=300',
+        status: 200,
+        checks: [
+          {
+            label: 'Evening Breathwork first, at 0 km',
+            assert: "pm.expect(json.nearby_events[0]).to.include({ title: 'Evening Breathwork', distance_km: 0 });",
+          },
+          { label: 'then Mindfulness Retreat', assert: "pm.expect(json.nearby_events[1].title).to.eql('Mindfulness Retreat');" },
+          { label: 'origin from the query', assert: "pm.expect(json.origin.source).to.eql('query');" },
+        ],
+      },
+      {
+        name: 'Nearby with lat 91 is 400',
+        op: 'GET /events/nearby',
+        path: '/events/nearby?lat=91&lng=0',
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        name: 'Get event 3',
+        op: 'GET /events/:id',
+        path: '/events/3',
+        status: 200,
+        checks: [{ label: 'date equals starts_at', assert: 'pm.expect(json.event.date).to.eql(json.event.starts_at);' }],
+      },
+      { name: 'Get a missing event is 404', op: 'GET /events/:id', path: '/events/999999', status: 404, code: 'not_found' },
+      {
+        name: 'Create an event as a member is 403',
+        op: 'POST /events',
+        auth: 'memberToken',
+        body: { title: 'Not allowed', type: 'Yoga', starts_at: '{{futureStart}}', location: 'Online' },
+        prerequest: ["pm.collectionVariables.set('futureStart', new Date(Date.now() + 10 * 86400000).toISOString());"],
+        status: 403,
+        code: 'forbidden',
+      },
+      {
+        name: 'Create an event at Goa as admin (geocoded)',
+        op: 'POST /events',
+        auth: 'adminToken',
+        body: {
+          title: 'Postman Beach Yoga',
+          description: 'Created by the Postman flows',
+          type: 'Yoga',
+          starts_at: '{{futureStart}}',
+          duration_minutes: 90,
+          timezone: 'Asia/Kolkata',
+          location: 'Goa',
+          capacity: 2,
+          facilitator_id: '#{{facilitatorId}}',
+        },
+        status: 201,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('Event created');" },
+          {
+            label: 'coordinates resolved',
+            assert: "pm.expect(json.event.location_status).to.eql('resolved'); pm.expect(json.event.latitude).to.be.a('number');",
+          },
+        ],
+        capture: { eventId: 'json.event.id' },
+      },
+      {
+        name: 'Find it near Goa',
+        op: 'GET /events/nearby',
+        path: '/events/nearby?lat=15.2993&lng=74.1240&radius=50',
+        status: 200,
+        checks: [
+          {
+            label: 'the new event is there',
+            assert: "pm.expect(json.nearby_events.map(e => e.id)).to.include(Number(pm.collectionVariables.get('eventId')));",
+          },
+        ],
+      },
+      {
+        name: 'Update the event (PATCH) as admin',
+        op: 'PATCH /events/:id',
+        path: '/events/{{eventId}}',
+        auth: 'adminToken',
+        body: { title: 'Postman Beach Yoga (updated)' },
+        status: 200,
+        checks: [{ label: 'message', assert: "pm.expect(json.msg).to.eql('Event updated');" }],
+      },
+      {
+        name: 'Another facilitator editing it (PUT) is 403',
+        op: 'PUT /events/:id',
+        path: '/events/{{eventId}}',
+        auth: 'facilitatorToken',
+        body: { title: 'Hijacked' },
+        status: 403,
+        code: 'forbidden',
+      },
+    ],
+  },
+  {
+    name: 'Bookings',
+    steps: [
+      {
+        name: 'Book the event',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: '#{{eventId}}' },
+        headers: { 'Idempotency-Key': 'postman-book-{{runId}}' },
+        status: 201,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('Booking successful');" },
+          {
+            label: 'confirmed, with an id',
+            assert: "pm.expect(json.booking.status).to.eql('confirmed'); pm.expect(json.booking.id).to.be.a('number');",
+          },
+        ],
+        capture: { bookingId: 'json.booking.id' },
+      },
+      {
+        name: 'The same Idempotency-Key returns the same booking',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: '#{{eventId}}' },
+        headers: { 'Idempotency-Key': 'postman-book-{{runId}}' },
+        status: 201,
+        checks: [
+          {
+            label: 'same booking',
+            assert: "pm.expect(json.booking.id).to.eql(Number(pm.collectionVariables.get('bookingId')));",
+          },
+        ],
+      },
+      {
+        name: 'Booking it again is 409',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: '#{{eventId}}' },
+        status: 409,
+        code: 'already_booked',
+      },
+      {
+        name: 'Booking a paid event is 402',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: 7 },
+        status: 402,
+        code: 'payment_required',
+      },
+      {
+        name: 'Booking with a string id is 400',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: '1' },
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        name: 'My bookings',
+        op: 'GET /my-bookings',
+        auth: 'memberToken',
+        status: 200,
+        checks: [
+          {
+            label: 'upcoming has the booking',
+            assert:
+              "pm.expect(json.upcoming_bookings.map(b => b.id)).to.include(Number(pm.collectionVariables.get('bookingId')));",
+          },
+        ],
+      },
+      { name: 'Get the booking', op: 'GET /bookings/:id', path: '/bookings/{{bookingId}}', auth: 'memberToken', status: 200 },
+      {
+        name: "Another user's booking is 403",
+        op: 'GET /bookings/:id',
+        path: '/bookings/{{bookingId}}',
+        auth: 'facilitatorToken',
+        status: 403,
+        code: 'forbidden',
+      },
+      {
+        name: 'Attendees of the event (admin)',
+        op: 'GET /events/:id/bookings',
+        path: '/events/{{eventId}}/bookings',
+        auth: 'adminToken',
+        status: 200,
+        checks: [
+          {
+            label: 'the member is listed',
+            assert: "pm.expect(json.bookings.map(b => b.user.id)).to.include(Number(pm.collectionVariables.get('memberId')));",
+          },
+        ],
+      },
+      {
+        name: 'Cancel the booking',
+        op: 'DELETE /cancel-booking/:id',
+        path: '/cancel-booking/{{bookingId}}',
+        auth: 'memberToken',
+        status: 200,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('Booking cancelled');" },
+          {
+            label: 'kept as cancelled',
+            assert: "pm.expect(json.booking.status).to.eql('cancelled'); pm.expect(json.booking.cancelled_at).to.be.a('string');",
+          },
+        ],
+      },
+      {
+        name: 'Cancelling twice is 409',
+        op: 'DELETE /cancel-booking/:id',
+        path: '/cancel-booking/{{bookingId}}',
+        auth: 'memberToken',
+        status: 409,
+        code: 'booking_already_cancelled',
+      },
+    ],
+  },
+  {
+    name: 'Payments',
+    steps: [
+      {
+        name: 'Hold a seat of the paid event (Razorpay)',
+        op: 'POST /create-payment',
+        auth: 'memberToken',
+        body: { event_id: 7, provider: 'razorpay' },
+        status: 201,
+        checks: [
+          {
+            label: 'held',
+            assert:
+              "pm.expect(json.booking.status).to.eql('pending_payment'); pm.expect(json.payment.order_id).to.match(/^order_/);",
+          },
+        ],
+        capture: { paidBookingId: 'json.booking.id', razorpayOrderId: 'json.payment.order_id' },
+      },
+      {
+        name: 'Confirm with a forged signature is 400',
+        op: 'POST /confirm-booking',
+        auth: 'memberToken',
+        body: {
+          booking_id: '#{{paidBookingId}}',
+          razorpay_order_id: '{{razorpayOrderId}}',
+          razorpay_payment_id: 'pay_Forged{{runId}}',
+          razorpay_signature: '0000000000000000000000000000000000000000000000000000000000000000',
+        },
+        status: 400,
+        code: 'payment_verification_failed',
+      },
+      {
+        name: 'Confirm with the Checkout signature',
+        op: 'POST /confirm-booking',
+        auth: 'memberToken',
+        prerequest: [
+          "const paymentId = 'pay_Postman' + pm.collectionVariables.get('runId');",
+          "const signature = CryptoJS.HmacSHA256(pm.collectionVariables.get('razorpayOrderId') + '|' + paymentId, pm.environment.get('razorpayKeySecret')).toString(CryptoJS.enc.Hex);",
+          "pm.collectionVariables.set('razorpayPaymentId', paymentId);",
+          "pm.collectionVariables.set('razorpaySignature', signature);",
+        ],
+        body: {
+          booking_id: '#{{paidBookingId}}',
+          razorpay_order_id: '{{razorpayOrderId}}',
+          razorpay_payment_id: '{{razorpayPaymentId}}',
+          razorpay_signature: '{{razorpaySignature}}',
+        },
+        status: 200,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('Booking confirmed');" },
+          {
+            label: 'paid',
+            assert: "pm.expect(json.booking).to.include({ status: 'confirmed', is_paid: true, amount_paid: 49900 });",
+          },
+        ],
+      },
+      {
+        name: 'Hold a seat as admin (Stripe)',
+        op: 'POST /create-payment',
+        auth: 'adminToken',
+        body: { event_id: 7, provider: 'stripe' },
+        status: 201,
+        checks: [
+          { label: 'client secret', assert: 'pm.expect(json.payment.client_secret).to.include(json.payment.payment_intent_id);' },
+        ],
+        capture: { stripeBookingId: 'json.booking.id', paymentIntentId: 'json.payment.payment_intent_id' },
+      },
+      {
+        name: 'Confirm the PaymentIntent',
+        op: 'POST /confirm-booking',
+        auth: 'adminToken',
+        body: { booking_id: '#{{stripeBookingId}}', payment_intent_id: '{{paymentIntentId}}' },
+        status: 200,
+        checks: [
+          { label: 'paid', assert: "pm.expect(json.booking.payment_id).to.eql(pm.collectionVariables.get('paymentIntentId'));" },
+        ],
+      },
+      {
+        name: 'Cancel the paid booking (refunded)',
+        op: 'DELETE /cancel-booking/:id',
+        path: '/cancel-booking/{{stripeBookingId}}',
+        auth: 'adminToken',
+        status: 200,
+      },
+      {
+        name: 'A webhook with a bad signature is 400',
+        op: 'POST /payment-webhook',
+        headers: { 'X-Razorpay-Signature': 'bad', 'X-Razorpay-Event-Id': 'evt_bad_{{runId}}' },
+        body: { entity: 'event', event: 'payment.captured', payload: {} },
+        status: 400,
+        code: 'invalid_signature',
+      },
+      {
+        name: 'A signed webhook is accepted once',
+        op: 'POST /payment-webhook',
+        headers: { 'X-Razorpay-Signature': '{{webhookSignature}}', 'X-Razorpay-Event-Id': 'evt_pm_{{runId}}' },
+        prerequest: [
+          "pm.collectionVariables.set('webhookSignature', CryptoJS.HmacSHA256(pm.request.body.raw, pm.environment.get('razorpayWebhookSecret')).toString(CryptoJS.enc.Hex));",
+        ],
+        body: {
+          entity: 'event',
+          event: 'payment.failed',
+          payload: {
+            payment: { entity: { id: 'pay_NoSuchOrder1', order_id: 'order_NoSuchOrder1', amount: 100, currency: 'INR' } },
+          },
+        },
+        status: 200,
+        checks: [{ label: 'not a duplicate', assert: 'pm.expect(json).to.eql({ received: true, duplicate: false });' }],
+      },
+    ],
+  },
+  {
+    name: 'Admin',
+    steps: [
+      {
+        name: 'Notifications as a member is 403',
+        op: 'GET /admin/notifications',
+        auth: 'memberToken',
+        status: 403,
+        code: 'forbidden',
+      },
+      {
+        name: 'Notifications (admin)',
+        op: 'GET /admin/notifications',
+        path: '/admin/notifications?limit=5',
+        auth: 'adminToken',
+        status: 200,
+        checks: [{ label: 'a list', assert: "pm.expect(json.notifications).to.be.an('array');" }],
+      },
+      {
+        name: 'Replaying an unknown notification is 404',
+        op: 'POST /admin/notifications/:id/replay',
+        path: '/admin/notifications/00000000-0000-4000-8000-000000000000/replay',
+        auth: 'adminToken',
+        body: {},
+        status: 404,
+        code: 'not_found',
+      },
+      {
+        name: 'Cancel the event (admin)',
+        op: 'DELETE /events/:id',
+        path: '/events/{{eventId}}',
+        auth: 'adminToken',
+        status: 200,
+        checks: [
+          {
+            label: 'soft delete',
+            assert: "pm.expect(json.msg).to.eql('Event cancelled'); pm.expect(json.event.status).to.eql('cancelled');",
+          },
+        ],
       },
     ],
   },

@@ -1,5 +1,6 @@
-// `npm run test:postman`: serves the API on a free local port with fresh demo data (its own D1 folder),
-// runs the Postman collection with newman against it, stops the server, and fails on any failed assertion.
+// `npm run test:postman`: serves the API on a free local port with fresh demo data (its own D1 folder) and the
+// local Razorpay/Stripe/CRM stand-in (scripts/fake-providers.mjs) on another, runs the Postman collection with
+// newman against it, stops both, and fails on any failed assertion.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -48,21 +49,46 @@ const runNewman = (baseUrl) =>
   });
 
 const port = await freePort();
+const fakePort = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
+const fakes = `http://127.0.0.1:${fakePort}`;
 const persistTo = mkdtempSync('.wrangler/postman-');
-const server = spawn('node', ['scripts/start.mjs', '--port', String(port), '--persist-to', persistTo, '--log-level', 'warn'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
+const providers = spawn('node', ['scripts/fake-providers.mjs'], {
+  stdio: 'ignore',
   detached: true,
+  env: { ...process.env, PORT: String(fakePort) },
 });
+const vars = [
+  `RAZORPAY_API_URL:${fakes}/razorpay`,
+  `STRIPE_API_URL:${fakes}/stripe`,
+  'RAZORPAY_KEY_ID:rzp_test_postman',
+  `CRM_WEBHOOK_URL:${fakes}/crm`,
+];
+const server = spawn(
+  'node',
+  [
+    'scripts/start.mjs',
+    '--port',
+    String(port),
+    '--persist-to',
+    persistTo,
+    '--log-level',
+    'warn',
+    ...vars.flatMap((v) => ['--var', v]),
+  ],
+  { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+);
 let serverLog = '';
 server.stdout.on('data', (chunk) => (serverLog += chunk));
 server.stderr.on('data', (chunk) => (serverLog += chunk));
 
 const stop = () => {
-  try {
-    process.kill(-server.pid, 'SIGTERM');
-  } catch {
-    // already gone
+  for (const child of [server, providers]) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
 };
 
