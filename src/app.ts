@@ -4,6 +4,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { authenticate } from './middleware/auth';
+import { catalogueCache } from './middleware/catalogue-cache';
+import { D1_BOOKMARK_HEADER, openD1Session } from './middleware/d1-session';
 import { onError, onNotFound } from './middleware/errors';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { adminNotificationRoutes } from './routes/admin-notifications';
@@ -49,22 +51,26 @@ export function createApp() {
   app.use(async (c, next) => {
     const incoming = c.req.header('X-Request-Id');
     c.set('requestId', incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID());
-    c.set('db', createDb(c.env.DB));
+    const session = openD1Session(c.env.DB, c.req.method, c.req.header(D1_BOOKMARK_HEADER));
+    c.set('db', createDb(session));
     await next();
     c.header('X-Request-Id', c.var.requestId);
+    const bookmark = session.getBookmark();
+    if (bookmark) c.header(D1_BOOKMARK_HEADER, bookmark);
   });
   app.use(secureHeaders());
   app.use(
     cors({
       origin: (origin, c) => (allowedOrigins(c.env).includes(origin) ? origin : null),
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'If-None-Match', D1_BOOKMARK_HEADER],
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'ETag', D1_BOOKMARK_HEADER],
       maxAge: 600,
     }),
   );
   app.use(limitBody, requireJsonBody);
   app.use(authenticate(PUBLIC_ROUTES));
+  app.use(catalogueCache);
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
