@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { buildAll } from './bench/build.mjs';
 import * as data from './bench/data.mjs';
 import { loadGenerator, measure } from './bench/load.mjs';
-import { explain, probe, routeMissing } from './bench/profile.mjs';
-import { machine, markdownTable, rows, textTable } from './bench/report.mjs';
+import { profileScenario } from './bench/profile.mjs';
+import { machine, markdownTable, profileRows, rows, textTable } from './bench/report.mjs';
 import { BENCH_JWT_SECRET, appWorkerOptions, measureColdStarts, startServer } from './bench/server.mjs';
 import { race } from './bench/race.mjs';
 
@@ -69,16 +69,15 @@ async function main() {
     const run = async (spec) => {
       const result = { ...spec, connections: spec.connections ?? CONNECTIONS };
       if (spec.probe) {
-        const probed = await probe(urls, spec.probe);
-        if (routeMissing(probed)) {
+        const profile = await profileScenario(urls, db, spec.probe);
+        if (!profile) {
           log(`${spec.name}: route not built yet, skipped`);
           results.push({ ...result, connections: undefined, skipped: 'no route yet' });
           return;
         }
-        if (probed.status >= 400)
-          log(`${spec.name}: probe answered ${probed.status} ${JSON.stringify(probed.body).slice(0, 200)}`);
-        result.trips = probed.statements.length;
-        profiles[spec.key] = { status: probed.status, statements: await explain(db, probed.statements) };
+        if (profile.status >= 400) log(`${spec.name}: probe answered ${profile.status} ${JSON.stringify(profile.body)}`);
+        result.trips = profile.trips;
+        profiles[spec.key] = profile;
       }
       log(`${spec.name}: ${SECONDS} s, ${result.connections} connections`);
       Object.assign(
@@ -112,7 +111,7 @@ async function main() {
         ceiling: 'select',
         target,
         requests: [request],
-        probe: request,
+        probe: [request],
       });
     }
 
@@ -130,9 +129,9 @@ async function main() {
     const inserts = Array.from({ length: 1000 }, (_, n) => ({ method: 'POST', path: '/', body: { n } }));
     await run({ key: 'insert', short: 'one INSERT', name: 'ceiling: one D1 INSERT', worker: 'insert', requests: inserts });
 
-    await run({ key: 'event', name: 'GET /events/:id', ceiling: 'select', target: 0.8, requests: byId, probe: byId[0] });
+    await run({ key: 'event', name: 'GET /events/:id', ceiling: 'select', target: 0.8, requests: byId, probe: byId });
     const list = { method: 'GET', path: '/events?limit=50' };
-    await run({ key: 'list', name: 'GET /events?limit=50', ceiling: 'select', target: 0.5, requests: [list], probe: list });
+    await run({ key: 'list', name: 'GET /events?limit=50', ceiling: 'select', target: 0.5, requests: [list], probe: [list] });
 
     const book = (ids, list) =>
       ids.map((_, i) => ({
@@ -141,7 +140,6 @@ async function main() {
         token: list[i],
         body: { event_id: 1 + (ids[i] % data.BOOKABLE_EVENTS) },
       }));
-    const bookProbe = book(ranges.probe, tokens.probe)[0];
     await run({
       key: 'book',
       name: 'POST /book (distinct users)',
@@ -149,7 +147,7 @@ async function main() {
       target: 0.5,
       requests: book(ranges.book, tokens.book),
       warmup: book(ranges.warm, tokens.warm),
-      probe: bookProbe,
+      probe: book(ranges.probe, tokens.probe),
     });
 
     const logins = ranges.login.map((id) => ({
@@ -163,11 +161,11 @@ async function main() {
       ceiling: 'select',
       connections: LOGIN_CONNECTIONS,
       requests: logins,
-      probe: logins[0],
+      probe: logins,
     });
 
     const mine = tokens.mine.map((token) => ({ method: 'GET', path: '/my-bookings', token }));
-    await run({ key: 'mine', name: 'GET /my-bookings (7 bookings)', ceiling: 'select', requests: mine, probe: mine[0] });
+    await run({ key: 'mine', name: 'GET /my-bookings (7 bookings)', ceiling: 'select', requests: mine, probe: mine });
 
     const bookResult = results.find((r) => r.key === 'book');
     const integrity = bookResult?.skipped ? null : await checkSeats(db, urls, tokens, bookResult);
@@ -198,6 +196,28 @@ async function checkSeats(db, urls, tokens, bookResult) {
   return { bookingsMade: made.n, measured201: bookResult.requests - bookResult.errors, raced, audit };
 }
 
+function summaryLines(summary, password, integrity) {
+  const { bundle, coldStartMs: cold, machine: m } = summary;
+  const lines = [
+    `Bundle: ${bundle.gzipKiB.toFixed(1)} KiB gzipped (${bundle.rawKiB.toFixed(0)} KiB raw; target ≤ 300 KiB ${bundle.gzipKiB <= 300 ? 'met' : 'missed'})`,
+    `Cold start (new Miniflare → first 200 on /health): mean ${cold.mean.toFixed(0)} ms over ${cold.samples.length} (${cold.samples.map((c) => c.toFixed(0)).join(', ')})`,
+    `Nearby p50 at 100,000 / 1,000 events: ${summary.nearbyP50Growth?.toFixed(2) ?? '—'} (target ≤ 2)`,
+    `PBKDF2-SHA256 ${data.PBKDF2_ITERATIONS.toLocaleString('en-US')} iterations: ${password.nodeDeriveMs.toFixed(1)} ms per derive in Node on this CPU`,
+  ];
+  if (integrity) {
+    const { audit, raced } = integrity;
+    lines.push(
+      `Bookings: ${integrity.bookingsMade} confirmed for the load's users (${integrity.measured201} 2xx measured, warm-up and in-flight excluded); ` +
+        `race of ${raced.users} users for ${raced.capacity} seats: ${raced.created} booked, ${raced.full} event_full, ${raced.other} other; ` +
+        `overbooked events: ${audit.overbooked ?? 0}; seat counters off: ${audit.counter_mismatch ?? 0}`,
+    );
+  }
+  lines.push(
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, workerd ${m.workerd}, ${summary.loadGenerator}, ${SECONDS} s per scenario after ${WARMUP} s warm-up`,
+  );
+  return lines;
+}
+
 function report({ build, cold, password, integrity }) {
   const meanCold = cold.reduce((a, b) => a + b, 0) / cold.length;
   const nearby1k = results.find((r) => r.key === 'nearby-1000');
@@ -222,30 +242,14 @@ function report({ build, cold, password, integrity }) {
     profiles,
   };
   const table = rows(results);
-  const m = summary.machine;
-  const lines = [
-    textTable(table),
-    '',
-    `Bundle: ${summary.bundle.gzipKiB.toFixed(1)} KiB gzipped (${summary.bundle.rawKiB.toFixed(0)} KiB raw; target ≤ 300 KiB ${summary.bundle.gzipKiB <= 300 ? 'met' : 'missed'})`,
-    `Cold start (new Miniflare → first 200 on /health): mean ${meanCold.toFixed(0)} ms over ${cold.length} (${cold.map((c) => c.toFixed(0)).join(', ')})`,
-    `Nearby p50 at 100,000 / 1,000 events: ${summary.nearbyP50Growth?.toFixed(2) ?? '—'} (target ≤ 2)`,
-    `PBKDF2-SHA256 ${data.PBKDF2_ITERATIONS.toLocaleString('en-US')} iterations: ${password.nodeDeriveMs.toFixed(1)} ms per derive in Node on this CPU`,
-  ];
-  if (integrity) {
-    const { audit, raced } = integrity;
-    lines.push(
-      `Bookings: ${integrity.bookingsMade} confirmed for the load's users (${integrity.measured201} 2xx measured, warm-up and in-flight excluded); ` +
-        `race of ${raced.users} users for ${raced.capacity} seats: ${raced.created} booked, ${raced.full} event_full, ${raced.other} other; ` +
-        `overbooked events: ${audit.overbooked ?? 0}; seat counters off: ${audit.counter_mismatch ?? 0}`,
-    );
-  }
-  lines.push(
-    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, workerd ${m.workerd}, ${summary.loadGenerator}, ${SECONDS} s per scenario after ${WARMUP} s warm-up`,
-  );
-  console.log(lines.join('\n'));
+  const profileTable = profileRows(results, profiles);
+  const notes = summaryLines(summary, password, integrity);
+  const profileTitle = 'Profile, one request at a time (medians of 5; rows read: the SELECTs of the last one re-run):';
+  console.log([textTable(table), '', ...notes, '', profileTitle, textTable(profileTable)].join('\n'));
   mkdirSync('.bench', { recursive: true });
   writeFileSync('.bench/results.json', JSON.stringify(summary, null, 2));
-  writeFileSync('.bench/results.md', `${markdownTable(table)}\n\n${lines.slice(2).join('\n\n')}\n`);
+  const markdown = [markdownTable(table), notes.map((n) => `- ${n}`).join('\n'), profileTitle, markdownTable(profileTable)];
+  writeFileSync('.bench/results.md', `${markdown.join('\n\n')}\n`);
   log('wrote .bench/results.json and .bench/results.md');
 }
 

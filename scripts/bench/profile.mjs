@@ -18,19 +18,45 @@ export async function probe(urls, request) {
   } catch {
     body = text;
   }
-  const statements = await (await fetch(`${urls.profile}/__bench/last`)).json();
-  return { status: response.status, body, statements };
+  const { totalMs, trips } = await (await fetch(`${urls.profile}/__bench/last`)).json();
+  return { status: response.status, body, statements: trips, totalMs, bytes: text.length };
 }
 
 /** A 404 from the app's not-found handler means the route is not built yet (not a missing row). */
 export const routeMissing = (result) => result.status === 404 && /^No route for/.test(result.body?.msg ?? '');
 
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Profiles a scenario one request at a time (`times` requests taken in turn from `requests`, so items meant to be
+ * used once stay unique): D1 round trips, time waiting on D1 and total time in the Worker (medians), body size, and
+ * the query plan and rows read of each SELECT of the last request. Null when the route does not exist yet.
+ */
+export async function profileScenario(urls, db, requests, times = 5) {
+  const runs = [];
+  for (let i = 0; i < times; i++) {
+    const result = await probe(urls, requests[i % requests.length]);
+    if (routeMissing(result)) return null;
+    runs.push(result);
+  }
+  const last = runs.at(-1);
+  return {
+    status: last.status,
+    body: last.status >= 400 ? last.body : undefined,
+    trips: last.statements.length,
+    d1Ms: median(runs.map((r) => r.statements.reduce((sum, s) => sum + (s.ms ?? 0), 0))),
+    totalMs: median(runs.map((r) => r.totalMs)),
+    bytes: last.bytes,
+    statements: await explain(db, last.statements),
+  };
+}
+
 /** EXPLAIN QUERY PLAN and rows_read of every SELECT a probed request ran. */
 export async function explain(db, statements) {
   const out = [];
-  for (const { sql, params, kind } of statements) {
+  for (const { sql, params, kind, ms } of statements) {
     if (kind !== 'statement' || !/^\s*(select|with)\b/i.test(sql)) {
-      out.push({ sql, plan: null, rowsRead: null });
+      out.push({ sql, ms, plan: null, rowsRead: null });
       continue;
     }
     const plan = await db
@@ -41,7 +67,7 @@ export async function explain(db, statements) {
       .prepare(sql)
       .bind(...params)
       .all();
-    out.push({ sql, plan: plan.results.map((row) => row.detail), rowsRead: run.meta.rows_read });
+    out.push({ sql, ms, plan: plan.results.map((row) => row.detail), rowsRead: run.meta.rows_read });
   }
   return out;
 }

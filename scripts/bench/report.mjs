@@ -60,3 +60,21 @@ export function markdownTable(tableRows) {
     ...tableRows.map((row) => line(headers.map((h) => row[h]))),
   ].join('\n');
 }
+
+/** One request at a time through the profiling copy of the app: where each scenario's time goes. */
+export function profileRows(results, profiles) {
+  return results
+    .filter((r) => profiles[r.key])
+    .map((r) => {
+      const p = profiles[r.key];
+      const rowsRead = p.statements.reduce((sum, s) => sum + (s.rowsRead ?? 0), 0);
+      return {
+        Scenario: r.name,
+        'D1 trips': String(p.trips),
+        'D1 wait ms': fixed(p.d1Ms, 2),
+        'Worker ms': fixed(p.totalMs, 2),
+        'Body KiB': fixed(p.bytes / 1024, 1),
+        'Rows read': String(rowsRead),
+      };
+    });
+}

@@ -10,17 +10,23 @@ interface Recorded {
   sql: string;
   params: unknown[];
   kind: 'statement' | 'batch';
+  /** Wall time from the call to its answer (workerd's clock moves on I/O, which is what a D1 trip is). */
+  ms?: number;
 }
 
-let last: Recorded[] = [];
+let last: { totalMs: number; trips: Recorded[] } = { totalMs: 0, trips: [] };
+
+/** Records one trip and its duration once it settles. */
+function timed<T>(log: Recorded[], entry: Recorded, result: Promise<T>): Promise<T> {
+  const started = performance.now();
+  log.push(entry);
+  return result.finally(() => (entry.ms = performance.now() - started));
+}
 
 type Statement = D1PreparedStatement & { real?: D1PreparedStatement };
 
 function recordStatement(real: D1PreparedStatement, sql: string, params: unknown[], log: Recorded[]): Statement {
-  const trip = <T>(result: T) => {
-    log.push({ sql, params, kind: 'statement' });
-    return result;
-  };
+  const trip = <T>(result: Promise<T>) => timed(log, { sql, params, kind: 'statement' }, result);
   const wrapped = {
     real,
     bind: (...values: unknown[]) => recordStatement(real.bind(...values), sql, values, log),
@@ -35,14 +41,13 @@ function recordStatement(real: D1PreparedStatement, sql: string, params: unknown
 function recordDatabase(real: D1Database | D1DatabaseSession, log: Recorded[]): D1Database {
   const wrapped = {
     prepare: (sql: string) => recordStatement(real.prepare(sql), sql, [], log),
-    batch: (statements: Statement[]) => {
-      log.push({ sql: `batch of ${statements.length}`, params: [], kind: 'batch' });
-      return real.batch(statements.map((s) => s.real ?? s));
-    },
-    exec: (sql: string) => {
-      log.push({ sql, params: [], kind: 'statement' });
-      return (real as D1Database).exec(sql);
-    },
+    batch: (statements: Statement[]) =>
+      timed(
+        log,
+        { sql: `batch of ${statements.length}`, params: [], kind: 'batch' },
+        real.batch(statements.map((s) => s.real ?? s)),
+      ),
+    exec: (sql: string) => timed(log, { sql, params: [], kind: 'statement' }, (real as D1Database).exec(sql)),
     withSession: (constraint?: string) => recordDatabase((real as D1Database).withSession(constraint), log),
     getBookmark: () => (real as D1DatabaseSession).getBookmark?.() ?? null,
     dump: () => (real as D1Database).dump(),
@@ -54,8 +59,10 @@ export default {
   async fetch(request, env, ctx) {
     if (new URL(request.url).pathname === '/__bench/last') return Response.json(last);
     const log: Recorded[] = [];
+    const started = performance.now();
     const response = await worker.fetch(request, { ...env, DB: recordDatabase(env.DB, log) }, ctx);
-    last = log;
-    return response;
+    const body = await response.arrayBuffer();
+    last = { totalMs: performance.now() - started, trips: log };
+    return new Response(body, response);
   },
 } satisfies ExportedHandler<Env>;
