@@ -3,7 +3,7 @@ import { refreshTokens, users, type UserRow } from '../db/schema';
 import type { Database } from '../env';
 import { conflict, unauthorized } from '../errors';
 import { isUniqueViolation } from '../db/errors';
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure, type ThrottleSettings } from './login-throttle';
+import { claimLoginAttempt, clearLoginFailures, type ThrottleSettings } from './login-throttle';
 import { DECOY_PASSWORD_RECORD, hashPassword, verifyPassword } from './passwords';
 import { newRefreshToken, sha256Hex, signAccessToken, type TokenSettings } from './tokens';
 
@@ -84,13 +84,11 @@ const INVALID_CREDENTIALS = 'Invalid email or password';
 export async function login(db: Database, settings: SessionSettings, input: { email: string; password: string }) {
   const email = normaliseEmail(input.email);
   const now = new Date();
-  await assertLoginAllowed(db, email, settings.throttle, now);
+  // The attempt is recorded as a failure before the password is checked (see claimLoginAttempt); success clears it.
+  await claimLoginAttempt(db, email, settings.throttle, now);
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   const ok = await verifyPassword(input.password, user ? passwordRecord(user) : DECOY_PASSWORD_RECORD);
-  if (!user || !ok) {
-    await recordLoginFailure(db, email, now);
-    throw unauthorized(INVALID_CREDENTIALS);
-  }
+  if (!user || !ok) throw unauthorized(INVALID_CREDENTIALS);
   await clearLoginFailures(db, email);
   return issueSession(db, settings, user, crypto.randomUUID(), now);
 }
