@@ -72,7 +72,7 @@ export const eventWriteRoutes = new Hono<AppEnv>()
     managers,
     validate('param', idParam),
     async (c) => {
-      const event = await cancelEvent(c.var.db, currentUser(c), c.req.valid('param').id);
+      const event = await cancelEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id);
       return c.json({ msg: 'Event cancelled' as const, event: eventJson(event) });
     },
   );

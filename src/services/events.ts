@@ -1,12 +1,13 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import { isCheckViolation, isForeignKeyViolation } from '../db/errors';
 import { events, type EventRow } from '../db/schema';
 import type { CurrentUser, Database } from '../env';
 import { conflict, notFound, unprocessable, validationFailed } from '../errors';
 import type { Job } from '../queue/messages';
 import type { EventChanges, NewEvent } from '../schemas/events';
+import { publishOutbox, runWithOutbox, type BatchStep } from './crm-outbox';
 import { assertCanManageEvent, owningFacilitatorId } from './event-access';
+import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRescheduled } from './event-cascade';
 import { findEvent, type EventWithFacilitator } from './event-json';
 import { resolveLocation, type ResolvedLocation } from './event-location';
 import { enqueueGeocode } from './geocode-jobs';
@@ -15,10 +16,12 @@ import { geocoderSettings, type GeocoderSettings } from './geocoding';
 export interface EventDeps {
   geocoder: GeocoderSettings;
   jobs: Queue<Job>;
+  /** CRM notifications of the bookings an event change affects. */
+  crm: Queue;
 }
 
 export function eventDeps(env: Env): EventDeps {
-  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<Job> };
+  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<Job>, crm: env.CRM_QUEUE };
 }
 
 const DEFAULT_DURATION_MINUTES = 60;
@@ -113,7 +116,8 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   const place: ResolvedLocation | null = await nextPlace(db, deps, current, changes);
   const now = new Date();
   const cancelling = changes.status === 'cancelled' && current.status !== 'cancelled';
-  const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
+  const after = { ...(place ?? current), startsAt };
+  const statements: BatchStep[] = [
     db
       .update(events)
       .set({
@@ -133,10 +137,14 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
         updatedAt: now,
       })
       .where(eq(events.id, id)),
-    // Statements appended here (CRM `event.rescheduled`, the booking cascade) land in the same atomic step.
+    // The booking cascade and CRM messages land in the same atomic step as the change.
     ...(cancelling ? cancellationStatements(db, id, now) : []),
+    ...(!cancelling && isRescheduled(current, after) ? [eventRescheduledMessage(db.$client, id, now)] : []),
+    ...(!cancelling && changes.capacity !== undefined
+      ? fillFreedSeats(db.$client, id, current.capacity, changes.capacity, now)
+      : []),
   ];
-  await runBatch(db, statements);
+  await publishOutbox(db.$client, deps.crm, await runBatch(db, statements));
   if (place?.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
   return (await findEvent(db, id))!;
 }
@@ -144,9 +152,10 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
 const capacityBelowBookings = () =>
   conflict('capacity_below_bookings', 'The new capacity is below the seats already booked for this event');
 
-async function runBatch(db: Database, statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]) {
+/** Runs the batch; returns the CRM messages it wrote, for the caller to publish. */
+async function runBatch(db: Database, statements: BatchStep[]) {
   try {
-    return await db.batch(statements);
+    return (await runWithOutbox(db.$client, statements)).messages;
   } catch (error) {
     if (isCheckViolation(error) && /booked_within_capacity/.test(String(error))) throw capacityBelowBookings();
     if (isForeignKeyViolation(error)) throw unprocessable('facilitator_not_found', 'No facilitator has this facilitator_id');
@@ -155,11 +164,12 @@ async function runBatch(db: Database, statements: [BatchItem<'sqlite'>, ...Batch
 }
 
 /**
- * Everything that cancelling an event does, as batch statements: the soft delete here, then the booking cascade
- * and CRM notifications, which the bookings work appends so both land in the same atomic step.
+ * Everything that cancelling an event does, as batch statements: the booking cascade and its CRM messages
+ * (which read the bookings and the status before the change), then the soft delete, in one atomic step.
  */
-export function cancellationStatements(db: Database, eventId: number, now: Date): BatchItem<'sqlite'>[] {
+export function cancellationStatements(db: Database, eventId: number, now: Date): BatchStep[] {
   return [
+    ...eventCancellationCascade(db.$client, eventId, now),
     db
       .update(events)
       .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
@@ -168,11 +178,15 @@ export function cancellationStatements(db: Database, eventId: number, now: Date)
 }
 
 /** Soft delete: the row stays as `cancelled`. Cancelling a cancelled event changes nothing and answers the same. */
-export async function cancelEvent(db: Database, actor: CurrentUser, id: number): Promise<EventWithFacilitator> {
+export async function cancelEvent(
+  db: Database,
+  deps: Pick<EventDeps, 'crm'>,
+  actor: CurrentUser,
+  id: number,
+): Promise<EventWithFacilitator> {
   const current = await loadManageable(db, actor, id);
   if (current.status !== 'cancelled') {
-    const [first, ...rest] = cancellationStatements(db, id, new Date());
-    await db.batch([first!, ...rest]);
+    await publishOutbox(db.$client, deps.crm, await runBatch(db, cancellationStatements(db, id, new Date())));
   }
   return (await findEvent(db, id))!;
 }
