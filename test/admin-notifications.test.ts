@@ -3,18 +3,14 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handleQueue } from '../src/queue/index';
 import { CRM_DEAD_LETTER_QUEUE_NAME, type CrmNotification } from '../src/queue/messages';
-import { createEvent, createUser, outboxRowsFor } from './helpers/fixtures';
+import { bookedMessage, createUser, outboxRowsFor } from './helpers/fixtures';
 import { call, expectError } from './helpers/http';
 
 afterEach(() => vi.restoreAllMocks());
 
 /** A booking whose CRM message went through the dead-letter queue. */
 async function deadNotification() {
-  const event = await createEvent();
-  const { token } = await createUser();
-  const booked = await call('POST', '/book', { token, body: { event_id: event.id } });
-  const [row] = await outboxRowsFor({ bookingIds: [booked.json.booking.id] });
-  const message = row!.payload as CrmNotification;
+  const { message } = await bookedMessage();
   vi.spyOn(console, 'error').mockImplementation(() => undefined);
   const batch = createMessageBatch(CRM_DEAD_LETTER_QUEUE_NAME, [
     { id: 'dlq-1', timestamp: new Date(), attempts: 1, body: message },

@@ -5,7 +5,7 @@ import { crmRetryDelaySeconds } from '../src/queue/crm-consumer';
 import { handleQueue } from '../src/queue/index';
 import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, type CrmNotification } from '../src/queue/messages';
 import { handleScheduled } from '../src/scheduled';
-import { createEvent, createUser, outboxRowsFor } from './helpers/fixtures';
+import { bookedMessage, createEvent, createUser, outboxRowsFor } from './helpers/fixtures';
 import { call } from './helpers/http';
 
 const CRM_URL = 'https://crm.example.test/ahoum/notifications';
@@ -14,25 +14,14 @@ const withWebhook = { ...env, CRM_WEBHOOK_URL: CRM_URL } as Env;
 
 afterEach(() => vi.restoreAllMocks());
 
-/** A real booking, so the outbox row and its message come from the production path. */
-async function bookedMessage() {
-  const event = await createEvent();
-  const { token } = await createUser();
-  const res = await call('POST', '/book', { token, body: { event_id: event.id } });
-  const [row] = await outboxRowsFor({ bookingIds: [res.json.booking.id] });
-  return { row: row!, message: row!.payload as CrmNotification, bookingId: res.json.booking.id as number };
-}
-
 async function outboxRow(id: string) {
-  return env.DB.prepare('SELECT status, attempts, last_error, delivered_at, dead_at FROM outbox WHERE id = ?')
-    .bind(id)
-    .first<{
-      status: string;
-      attempts: number;
-      last_error: string | null;
-      delivered_at: number | null;
-      dead_at: number | null;
-    }>();
+  return env.DB.prepare('SELECT status, attempts, last_error, delivered_at, dead_at FROM outbox WHERE id = ?').bind(id).first<{
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    delivered_at: number | null;
+    dead_at: number | null;
+  }>();
 }
 
 /**

@@ -1,9 +1,8 @@
-import { exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEvent, createUsers } from './helpers/fixtures';
 import { fakePaymentProviders, type FakeProviders } from './helpers/fake-providers';
 import { call } from './helpers/http';
-import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult } from './helpers/payments';
+import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult, runCron } from './helpers/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {
@@ -54,10 +53,8 @@ describe('cancelling a paid booking', () => {
     expect((await bookingRow(booking.id))!.refund_id).toBeNull();
     expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid', 'booking.cancelled']);
 
-    const cron = () =>
-      exports.default.scheduled({ scheduledTime: Date.now(), cron: '*/5 * * * *', noRetry() {} } as ScheduledController);
-    await cron();
-    await cron();
+    await runCron();
+    await runCron();
     expect((await bookingRow(booking.id))!.refund_id).toMatch(/^rfnd_/);
     expect(providers.refunds.filter((r) => r.target === booking.payment_id)).toHaveLength(1);
     expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid', 'booking.cancelled', 'booking.refunded']);

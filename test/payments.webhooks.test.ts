@@ -10,6 +10,7 @@ import {
   razorpayCheckoutResult,
   razorpayPaymentEvent,
   razorpayWebhook,
+  runCron,
   stripeEvent,
   stripeWebhook,
 } from './helpers/payments';
@@ -198,8 +199,7 @@ describe('hold expiry', () => {
   it('the cron releases expired holds', async () => {
     const { event, booking } = await hold('stripe', 3);
     await expire(booking.id);
-    const { exports } = await import('cloudflare:workers');
-    await exports.default.scheduled({ scheduledTime: Date.now(), cron: '*/5 * * * *', noRetry() {} } as ScheduledController);
+    await runCron();
     expect(await bookingRow(booking.id)).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_expired' });
     expect(await bookedCount(event.id)).toBe(0);
   });

@@ -7,7 +7,8 @@ import { forbidden, notFound } from '../errors';
 import { currentUser } from '../middleware/auth';
 import { validate } from '../middleware/validate';
 import { describeRoute } from '../openapi/route-doc';
-import { bookBody, bookingIdParam, bookingSchema, idempotencyHeader } from '../schemas/bookings';
+import { bookBody, bookingSchema, idempotencyHeader } from '../schemas/bookings';
+import { idParam } from '../schemas/ids';
 import { bookSeat } from '../services/booking';
 import { cancelBooking } from '../services/booking-cancel';
 import { bookingJson, findBooking, loadBookings } from '../services/booking-json';
@@ -89,7 +90,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         404: { description: 'not_found' },
       },
     }),
-    validate('param', bookingIdParam),
+    validate('param', idParam),
     async (c) => {
       const user = currentUser(c);
       const found = await findBooking(c.var.db, c.req.valid('param').id);
@@ -112,7 +113,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         409: { description: 'booking_already_cancelled, event_started' },
       },
     }),
-    validate('param', bookingIdParam),
+    validate('param', idParam),
     async (c) => {
       const actor = currentUser(c);
       const cancelled = await cancelBooking(c.var.db, { bookingId: c.req.valid('param').id, actor });

@@ -15,13 +15,6 @@ export const idempotencyHeader = z.object({
   'idempotency-key': z.string().trim().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH).optional(),
 });
 
-export const bookingIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, 'Must be a positive integer id')
-    .transform(Number),
-});
-
 export const bookingSchema = z
   .object({
     id: z.number().int(),

@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import type { Role } from '../../src/env';
 import { hashPassword, type PasswordRecord } from '../../src/services/passwords';
 import { signAccessToken, tokenSettings } from '../../src/services/tokens';
-import { PASSWORD, uniqueEmail } from './http';
+import type { CrmNotification } from '../../src/queue/messages';
+import { call, PASSWORD, uniqueEmail } from './http';
 
 const HOUR = 3600_000;
 
@@ -102,4 +103,13 @@ export async function outboxRowsFor(filter: { bookingIds?: number[]; eventId?: n
     .bind(JSON.stringify(filter.bookingIds ?? []), filter.eventId ?? null, filter.eventId ?? null)
     .all<Omit<OutboxFixtureRow, 'payload'> & { payload: string }>();
   return results.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, any> }));
+}
+
+/** A real booking through POST /book, with its outbox row and CRM message (the production path). */
+export async function bookedMessage() {
+  const event = await createEvent();
+  const { token } = await createUser();
+  const res = await call('POST', '/book', { token, body: { event_id: event.id } });
+  const [row] = await outboxRowsFor({ bookingIds: [res.json.booking.id] });
+  return { row: row!, message: row!.payload as CrmNotification, bookingId: res.json.booking.id as number };
 }

@@ -1,4 +1,6 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { handleScheduled } from '../../src/scheduled';
 import { hmacSha256Hex } from '../../src/services/hmac';
 import { stripeSignatureHeader } from '../../src/services/payments/stripe';
 import { call } from './http';
@@ -85,3 +87,10 @@ export const stripeEvent = (type: string, object: Record<string, unknown>) => ({
   created: Math.floor(Date.now() / 1000),
   data: { object },
 });
+
+/** Runs the cron trigger's handler once, as the runtime would, and waits for everything it started. */
+export async function runCron() {
+  const ctx = createExecutionContext();
+  await handleScheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
