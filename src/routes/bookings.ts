@@ -10,6 +10,7 @@ import { describeRoute } from '../openapi/route-doc';
 import { bookBody, bookingSchema, idempotencyHeader } from '../schemas/bookings';
 import { idParam } from '../schemas/ids';
 import { bookSeat } from '../services/booking';
+import { maxActiveBookings } from '../services/booking-limit';
 import { cancelBooking } from '../services/booking-cancel';
 import { bookingJson, findBooking, loadBookings } from '../services/booking-json';
 import { publishOutbox } from '../services/crm-outbox';
@@ -39,7 +40,11 @@ export const bookingRoutes = new Hono<AppEnv>()
         },
         402: { description: 'payment_required: the event has a price' },
         404: { description: 'not_found: no such event' },
-        409: { description: 'event_full, already_booked, event_not_bookable, idempotency_key_in_progress' },
+        409: {
+          description:
+            'event_full, already_booked, event_not_bookable, idempotency_key_in_progress, booking_limit_reached ' +
+            '(MAX_ACTIVE_BOOKINGS_PER_USER active bookings on upcoming events)',
+        },
         422: { description: 'idempotency_key_reused: the key was used with another body' },
       },
     }),
@@ -52,7 +57,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       const key = c.req.valid('header')['idempotency-key'];
       const request = key ? { userId: user.id, key, fingerprint: `POST /book ${JSON.stringify(input)}` } : null;
       const answer = await idempotent(c.var.db, request, async () => {
-        const { booking, messages } = await bookSeat(c.var.db, input);
+        const { booking, messages } = await bookSeat(c.var.db, { ...input, maxActiveBookings: maxActiveBookings(c.env) });
         await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
         const msg = booking.status === 'waitlisted' ? 'Added to waitlist' : 'Booking successful';
         return { status: 201, body: { msg, booking } };

@@ -10,6 +10,7 @@ import {
   createPaymentBody,
   webhookAnswer,
 } from '../schemas/payments';
+import { maxActiveBookings } from '../services/booking-limit';
 import { publishOutbox } from '../services/crm-outbox';
 import { confirmPayment } from '../services/payments/confirm';
 import { createPayment } from '../services/payments/hold';
@@ -26,7 +27,10 @@ export const paymentRoutes = new Hono<AppEnv>()
       responses: {
         201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer },
         404: { description: 'not_found: no such event' },
-        409: { description: 'event_full, already_booked, event_not_bookable, payment_not_required (the event is free)' },
+        409: {
+          description:
+            'event_full, already_booked, event_not_bookable, payment_not_required (the event is free), booking_limit_reached',
+        },
         502: { description: 'payment_provider_error: the provider failed; no seat is held' },
       },
     }),
@@ -37,6 +41,7 @@ export const paymentRoutes = new Hono<AppEnv>()
         userId: currentUser(c).id,
         eventId: body.event_id,
         provider: body.provider,
+        maxActiveBookings: maxActiveBookings(c.env),
       });
       return c.json(answer, 201);
     },

@@ -5,6 +5,7 @@ import type { Database } from '../env';
 import { ApiError, conflict, notFound } from '../errors';
 import { ACTIVE_BOOKING_STATUSES_SQL, bookingMessages, runWithOutbox } from './crm-outbox';
 import { bookingJson, findBooking } from './booking-json';
+import { assertUnderBookingLimit, underBookingLimitSql } from './booking-limit';
 import { recountSeats, releaseExpiredHolds } from './seats';
 
 export interface BookSeatInput {
@@ -12,6 +13,8 @@ export interface BookSeatInput {
   eventId: number;
   /** Join the waitlist when the event is full, instead of 409 event_full. */
   waitlist: boolean;
+  /** MAX_ACTIVE_BOOKINGS_PER_USER: active bookings on upcoming events the user may hold (booking-limit.ts). */
+  maxActiveBookings: number;
 }
 
 const SEAT_FREE = '(e.capacity IS NULL OR e.booked_count < e.capacity)';
@@ -19,8 +22,9 @@ const EVENT_FULL = '(e.capacity IS NOT NULL AND e.booked_count >= e.capacity)';
 
 /**
  * The seat check and the insert in one statement: the row is inserted only if the event is bookable, free, has a
- * seat (or, for the waitlist, has none) and the user holds no active booking on it. The partial unique index
- * bookings_one_active_per_user_event and the booked_count CHECK stay as the last line of defence.
+ * seat (or, for the waitlist, has none), the user holds no active booking on it and is under the per-user limit.
+ * The partial unique index bookings_one_active_per_user_event and the booked_count CHECK stay as the last line of
+ * defence.
  */
 function insertBooking(d1: D1Database, input: BookSeatInput, status: 'confirmed' | 'waitlisted', now: number) {
   return d1
@@ -31,9 +35,10 @@ function insertBooking(d1: D1Database, input: BookSeatInput, status: 'confirmed'
          AND ${status === 'confirmed' ? SEAT_FREE : EVENT_FULL}
          AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = ?2 AND o.event_id = ?1
            AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
+         AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
        RETURNING id`,
     )
-    .bind(input.eventId, input.userId, status, now);
+    .bind(input.eventId, input.userId, status, now, input.maxActiveBookings);
 }
 
 /** The message of the row inserted by the statement just before it, and only if that statement inserted one. */
@@ -117,6 +122,7 @@ export async function explainRefusal(db: Database, input: BookSeatInput & { paid
     );
   }
   if (active.length > 0) throw conflict('already_booked', 'You already have a booking for this event');
+  await assertUnderBookingLimit(db, input.userId, input.maxActiveBookings, now);
   if (found.price > 0 && !input.paid) {
     throw new ApiError(402, 'payment_required', 'This event is paid: book it through POST /create-payment');
   }

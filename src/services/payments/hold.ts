@@ -2,6 +2,7 @@ import type { Database } from '../../env';
 import { conflict } from '../../errors';
 import { ACTIVE_BOOKING_STATUSES_SQL } from '../crm-outbox';
 import { explainRefusal, refusalFromConstraint } from '../booking';
+import { underBookingLimitSql } from '../booking-limit';
 import { bookingJson, findBooking } from '../booking-json';
 import { recountSeats, releaseExpiredHolds } from '../seats';
 import { createRazorpayOrder } from './razorpay';
@@ -10,16 +11,19 @@ import { createStripePaymentIntent } from './stripe';
 
 export type Provider = 'razorpay' | 'stripe';
 
+/** `maxActiveBookings`: MAX_ACTIVE_BOOKINGS_PER_USER; a hold counts as an active booking (booking-limit.ts). */
+export interface HoldInput {
+  userId: number;
+  eventId: number;
+  provider: Provider;
+  maxActiveBookings: number;
+}
+
 /**
  * Holds a seat of a paid event as a `pending_payment` booking, in the same statement as the seat check; the hold
  * carries the price as `amount_due` and ends at `hold_expires_at`. Expired holds of the event are released first.
  */
-function insertHold(
-  d1: D1Database,
-  input: { userId: number; eventId: number; provider: Provider },
-  now: number,
-  expiresAt: number,
-) {
+function insertHold(d1: D1Database, input: HoldInput, now: number, expiresAt: number) {
   return d1
     .prepare(
       `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider, updated_at)
@@ -28,12 +32,13 @@ function insertHold(
          AND (e.capacity IS NULL OR e.booked_count < e.capacity)
          AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = ?2 AND o.event_id = ?1
            AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
+         AND ${underBookingLimitSql({ user: '?2', now: '?3', limit: '?6' })}
        RETURNING id, amount_due, currency`,
     )
-    .bind(input.eventId, input.userId, now, expiresAt, input.provider);
+    .bind(input.eventId, input.userId, now, expiresAt, input.provider, input.maxActiveBookings);
 }
 
-async function holdSeat(db: Database, input: { userId: number; eventId: number; provider: Provider }, holdMinutes: number) {
+async function holdSeat(db: Database, input: HoldInput, holdMinutes: number) {
   const d1 = db.$client;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const now = new Date();
@@ -72,11 +77,7 @@ async function releaseHold(db: Database, bookingId: number, eventId: number, rea
  * POST /create-payment: hold a seat, then create the provider's order for the held amount. If the provider fails,
  * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat.
  */
-export async function createPayment(
-  db: Database,
-  settings: PaymentSettings,
-  input: { userId: number; eventId: number; provider: Provider },
-) {
+export async function createPayment(db: Database, settings: PaymentSettings, input: HoldInput) {
   const hold = await holdSeat(db, input, settings.holdMinutes);
   let order: { orderId: string; clientSecret?: string };
   try {
