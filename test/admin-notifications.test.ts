@@ -66,6 +66,16 @@ describe('POST /admin/notifications/:id/replay', () => {
     expect(sent).toEqual([message]);
   });
 
+  it('takes an empty body of any type (as proxies forward a bodyless POST), but refuses a non-JSON one', async () => {
+    const message = await deadNotification();
+    const { token } = await createUser('admin');
+    const path = `/admin/notifications/${message.id}/replay`;
+    const empty = await call('POST', path, { token, raw: '', headers: { 'Content-Type': 'text/plain' } });
+    expect(empty.status).toBe(200);
+    const text = await call('POST', path, { token, raw: 'replay please', headers: { 'Content-Type': 'text/plain' } });
+    expectError(text, 415, 'unsupported_media_type');
+  });
+
   it('is 404 for an unknown id, 400 for a malformed one, 403 for a member', async () => {
     const admin = await createUser('admin');
     const member = await createUser();

@@ -34,7 +34,8 @@ function takesJsonBody(c: Parameters<typeof matchedRoutes>[0]): boolean {
  */
 export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method) || !handlerRoute(c)) return next();
-  if (c.req.raw.body === null && !takesJsonBody(c)) return next();
+  // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
+  if (!takesJsonBody(c) && (await c.req.text()) === '') return next();
   const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
