@@ -5,6 +5,7 @@ import { explainRefusal, refusalFromConstraint } from '../booking';
 import { underBookingLimitSql } from '../booking-limit';
 import { bookingJson, findBooking } from '../booking-json';
 import { recountSeats, releaseExpiredHolds } from '../seats';
+import { paymentProviderUnavailable } from './provider-error';
 import { createRazorpayOrder } from './razorpay';
 import type { PaymentSettings } from './settings';
 import { createStripePaymentIntent } from './stripe';
@@ -73,6 +74,12 @@ async function releaseHold(db: Database, bookingId: number, eventId: number, rea
   ]);
 }
 
+/** The provider's order id, or 502: a 2xx answer without one (or with junk in it) must not become a hold without an order. */
+function providerId(id: unknown, provider: Provider): string {
+  if (typeof id === 'string' && /^[\w-]{1,255}$/.test(id)) return id;
+  throw paymentProviderUnavailable(provider, 'answer without a usable order id');
+}
+
 /**
  * POST /create-payment: hold a seat, then create the provider's order for the held amount. If the provider fails,
  * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat.
@@ -88,14 +95,15 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
         receipt: `booking-${hold.id}`,
         bookingId: hold.id,
       });
-      order = { orderId: created.id };
+      order = { orderId: providerId(created?.id, 'razorpay') };
     } else {
       const intent = await createStripePaymentIntent(settings.stripe, {
         amount: hold.amount_due,
         currency: hold.currency,
         bookingId: hold.id,
       });
-      order = { orderId: intent.id, clientSecret: intent.client_secret };
+      const secret = intent?.client_secret;
+      order = { orderId: providerId(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
     }
   } catch (error) {
     await releaseHold(db, hold.id, input.eventId, 'payment_provider_error');
