@@ -84,6 +84,17 @@ function logError(c: Context<AppEnv>, error: unknown) {
       method: c.req.method,
       path: c.req.path,
       error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+      // drizzle wraps D1's error ("Failed query: ..."); the cause says what actually went wrong.
+      causes: causeMessages(error),
     }),
   );
+}
+
+function causeMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let cause = error instanceof Error ? error.cause : undefined; cause !== undefined && messages.length < 5;) {
+    messages.push(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return messages;
 }
