@@ -109,10 +109,17 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
     await releaseHold(db, hold.id, input.eventId, 'payment_provider_error');
     throw error;
   }
-  await db.$client
-    .prepare(`UPDATE bookings SET payment_order_id = ?1, updated_at = ?2 WHERE id = ?3`)
-    .bind(order.orderId, Date.now(), hold.id)
-    .run();
+  try {
+    await db.$client
+      .prepare(`UPDATE bookings SET payment_order_id = ?1, updated_at = ?2 WHERE id = ?3`)
+      .bind(order.orderId, Date.now(), hold.id)
+      .run();
+  } catch (error) {
+    // A hold whose order id was lost can never be paid; give the seat back now (best effort: if D1 is still down,
+    // the hold expires after PAYMENT_HOLD_MINUTES) rather than block the user's retry with already_booked.
+    await releaseHold(db, hold.id, input.eventId, 'payment_order_not_saved').catch(() => undefined);
+    throw error;
+  }
 
   const booking = await findBooking(db, hold.id);
   if (!booking) throw new Error(`booking ${hold.id} vanished after its hold`);
