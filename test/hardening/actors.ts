@@ -113,9 +113,22 @@ export async function createWorld() {
   const otherEvent = await createEvent({ facilitatorId: otherFacilitator.facilitatorId, capacity: 50 });
   // An event nobody has booked yet, so generated bookings can succeed.
   const freeEvent = await createEvent({ facilitatorId: facilitator.facilitatorId, capacity: 3 });
+  const paidEvent = await createEvent({ facilitatorId: facilitator.facilitatorId, capacity: 3, price: 50_000 });
   const booking = await createBooking(member.id, event);
   const otherBooking = await createBooking(otherMember.id, otherEvent);
-  return { member, otherMember, admin, facilitator, otherFacilitator, event, otherEvent, freeEvent, booking, otherBooking };
+  return {
+    member,
+    otherMember,
+    admin,
+    facilitator,
+    otherFacilitator,
+    event,
+    otherEvent,
+    freeEvent,
+    paidEvent,
+    booking,
+    otherBooking,
+  };
 }
 
 export type World = Awaited<ReturnType<typeof createWorld>>;

@@ -4,6 +4,7 @@ import { collectOperations } from '../../src/openapi/document';
 import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
 import { createActor, createWorld, type World } from './actors';
 import { hardCall, type HardCallOptions, type HardResponse } from './client';
+import { fakeUpstreams } from './fake-upstreams';
 import { D1_NETWORK_LOST, type FaultPlan } from './instrumented-d1';
 import { hardeningDb, prepareHardeningDb } from './isolated-db';
 
@@ -18,6 +19,8 @@ beforeAll(async () => {
   await prepareHardeningDb();
   // Every injected fault is logged by onError as an error line; hundreds of them would bury real failures.
   vi.spyOn(console, 'error').mockImplementation(() => {});
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  fakeUpstreams();
 });
 
 /** Tables a request may leave touched after a fault by design, whatever the rest did (row counts). */
@@ -137,6 +140,14 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'POST /create-payment (Razorpay, faked)',
+    request: async (w) => [
+      'POST',
+      '/create-payment',
+      { token: w.otherMember.token, body: { event_id: w.paidEvent, provider: 'razorpay' } },
+    ],
+  },
+  {
     name: 'DELETE /cancel-booking/:id',
     request: async (w) => ['DELETE', `/cancel-booking/${w.booking}`, { token: w.member.token }],
   },
@@ -233,6 +244,28 @@ describe('an answer lost after the booking committed', () => {
       .bind(world.otherMember.id, world.freeEvent)
       .all<{ n: number }>();
     expect(results[0]!.n).toBe(1);
+  });
+});
+
+describe('D1 failing after the provider created the order', () => {
+  it('a hold is never left without its order: the seat is given back, and a retry can pay', async () => {
+    const world = await createWorld();
+    const request = { token: world.otherMember.token, body: { event_id: world.paidEvent, provider: 'razorpay' } };
+    const probe = await hardCall('POST', '/create-payment', { ...request, token: (await createWorld()).otherMember.token });
+    const orderUpdate = probe.d1.trips.findIndex((t) => t.sql.some((q) => /SET payment_order_id/i.test(q)));
+    expect(orderUpdate).toBeGreaterThan(0);
+
+    const failed = await hardCall('POST', '/create-payment', { ...request, fault: { failAt: orderUpdate + 1 } });
+    expectError(failed, 503, 'service_unavailable');
+    const orphan = await hardeningDb
+      .prepare(
+        `SELECT count(*) AS n FROM bookings WHERE event_id = ? AND status = 'pending_payment' AND payment_order_id IS NULL`,
+      )
+      .bind(world.paidEvent)
+      .first<{ n: number }>();
+    expect(orphan!.n).toBe(0);
+    const retry = await hardCall('POST', '/create-payment', request);
+    expect(retry.status, retry.text).toBe(201);
   });
 });
 

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/openapi/document';
 import { expectErrorShape } from '../helpers/http';
 import { createWorld } from './actors';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';
 import { hardFetch } from './client';
+import { fakeUpstreams } from './fake-upstreams';
 import { requestArbitrary, toRequest, type Credentials, type GeneratedRequest } from './requests';
 import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
 
@@ -47,7 +48,14 @@ interface RouteStats {
 }
 const stats = new Map<string, RouteStats>();
 
-beforeAll(prepareHardeningDb);
+let upstreams: ReturnType<typeof fakeUpstreams>;
+beforeAll(async () => {
+  await prepareHardeningDb();
+  upstreams = fakeUpstreams();
+  // Rejected geocodes and provider calls log warnings by design; thousands of them would bury real failures.
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterAll(() => upstreams.restore());
 
 /** A fresh world per route, so one route's successes (a cancelled event, a used seat) do not starve the next. */
 async function worldFor() {
@@ -67,6 +75,7 @@ async function worldFor() {
     world.event,
     world.otherEvent,
     world.freeEvent,
+    world.paidEvent,
     world.booking,
     world.otherBooking,
     world.facilitator.facilitatorId,
