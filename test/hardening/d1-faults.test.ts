@@ -1,6 +1,8 @@
+import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
 import { collectOperations } from '../../src/openapi/document';
+import { hmacSha256Hex } from '../../src/services/hmac';
 import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
 import { createActor, createWorld, type World } from './actors';
 import { hardCall, type HardCallOptions, type HardResponse } from './client';
@@ -146,6 +148,31 @@ const SCENARIOS: Scenario[] = [
       '/create-payment',
       { token: w.otherMember.token, body: { event_id: w.paidEvent, provider: 'razorpay' } },
     ],
+  },
+  {
+    name: 'POST /confirm-booking (Razorpay signature)',
+    request: async (w) => {
+      const held = await hardCall('POST', '/create-payment', {
+        token: w.otherMember.token,
+        body: { event_id: w.paidEvent, provider: 'razorpay' },
+      });
+      const orderId = held.json.payment.order_id as string;
+      const paymentId = `pay_${crypto.randomUUID().replaceAll('-', '')}`;
+      const signature = await hmacSha256Hex(env.RAZORPAY_KEY_SECRET, `${orderId}|${paymentId}`);
+      return [
+        'POST',
+        '/confirm-booking',
+        {
+          token: w.otherMember.token,
+          body: {
+            booking_id: held.json.booking.id,
+            razorpay_order_id: orderId,
+            razorpay_payment_id: paymentId,
+            razorpay_signature: signature,
+          },
+        },
+      ];
+    },
   },
   {
     name: 'DELETE /cancel-booking/:id',
