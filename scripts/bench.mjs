@@ -2,13 +2,17 @@
 // Builds the deployable bundle, serves it with workerd driven by Miniflare directly, loads data through the D1
 // binding, drives each scenario with wrk (or autocannon) on 127.0.0.1 and prints one table.
 // Settings: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50), BENCH_LOGIN_CONNECTIONS (8),
-// BENCH_COLD_STARTS (3), BENCH_PORT (8821; uses 8 ports from there), BENCH_KEEP=1 keeps the temp dir.
+// BENCH_COLD_STARTS (3), BENCH_PORT (8821; uses 9 ports from there), BENCH_KEEP=1 keeps the temp dir,
+// BENCH_ONLY=key,... runs only those scenarios, BENCH_CPU_PROFILE=key,... samples the app's isolate while they run
+// (keys: nearby-1000, nearby-10000, nearby-100000, bare, select, insert, event, list, book, login, mine).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from './bench/build.mjs';
 import * as data from './bench/data.mjs';
 import { loadGenerator, measure } from './bench/load.mjs';
+import { startCpuProfile, summarise, writeProfile } from './bench/cpu-profile.mjs';
+import { cpuSeconds, workerdPid } from './bench/cpu-time.mjs';
 import { profileScenario } from './bench/profile.mjs';
 import { machine, markdownTable, profileRows, rows, textTable } from './bench/report.mjs';
 import { BENCH_JWT_SECRET, appWorkerOptions, measureColdStarts, startServer } from './bench/server.mjs';
@@ -20,10 +24,14 @@ const WARMUP = Math.max(0, Math.round(env('BENCH_WARMUP_SECONDS', 2)));
 const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
 const LOGIN_CONNECTIONS = env('BENCH_LOGIN_CONNECTIONS', 8);
 const COLD_STARTS = env('BENCH_COLD_STARTS', 3);
+const PROFILE_TIMES = env('BENCH_PROFILE_TIMES', 5);
 const BASE_PORT = env('BENCH_PORT', 8821);
 const THREADS = Math.min(2, Math.max(1, os.availableParallelism() - 1));
 const ports = { app: BASE_PORT, bare: BASE_PORT + 1, select: BASE_PORT + 2, insert: BASE_PORT + 3, profile: BASE_PORT + 4 };
-Object.assign(ports, { entry: BASE_PORT + 5, cold: BASE_PORT + 6, coldEntry: BASE_PORT + 7 });
+Object.assign(ports, { entry: BASE_PORT + 5, cold: BASE_PORT + 6, coldEntry: BASE_PORT + 7, inspector: BASE_PORT + 8 });
+const keys = (name) => (process.env[name] ? new Set(process.env[name].split(',').map((k) => k.trim())) : null);
+const ONLY = keys('BENCH_ONLY');
+const CPU_PROFILE = keys('BENCH_CPU_PROFILE') ?? new Set();
 
 /** Users by purpose, as contiguous id ranges; the bookers must outnumber the bookings any run can make. */
 const MAX_RPS = 2500;
@@ -41,15 +49,17 @@ const results = [];
 const profiles = {};
 
 async function main() {
+  mkdirSync('.bench', { recursive: true });
   log(`building into ${root}`);
   const build = await buildAll(join(root, 'build'));
   log(`bundle ${(build.app.rawBytes / 1024).toFixed(1)} KiB, gzip ${(build.app.gzipBytes / 1024).toFixed(1)} KiB`);
 
-  log(`cold starts x${COLD_STARTS}`);
+  if (COLD_STARTS > 0) log(`cold starts x${COLD_STARTS}`);
   const cold = await measureColdStarts({ build, ports, times: COLD_STARTS });
 
   mkdirSync(join(root, 'state'));
-  const { mf, urls } = await startServer({ build, ports, persistDir: join(root, 'state') });
+  const inspect = CPU_PROFILE.size > 0;
+  const { mf, urls } = await startServer({ build, ports, persistDir: join(root, 'state'), inspect });
   try {
     const db = await mf.getD1Database('DB', 'app');
     const now = Date.now();
@@ -66,10 +76,12 @@ async function main() {
     );
     log(`loaded ${nextUserId - 1} users (one PBKDF2 hash, ${password.nodeDeriveMs.toFixed(0)} ms in Node)`);
 
+    const pid = workerdPid();
     const run = async (spec) => {
+      if (ONLY && !ONLY.has(spec.key)) return;
       const result = { ...spec, connections: spec.connections ?? CONNECTIONS };
       if (spec.probe) {
-        const profile = await profileScenario(urls, db, spec.probe);
+        const profile = await profileScenario(urls, db, spec.probe, PROFILE_TIMES);
         if (!profile) {
           log(`${spec.name}: route not built yet, skipped`);
           results.push({ ...result, connections: undefined, skipped: 'no route yet' });
@@ -80,6 +92,8 @@ async function main() {
         profiles[spec.key] = profile;
       }
       log(`${spec.name}: ${SECONDS} s, ${result.connections} connections`);
+      let stopProfile = null;
+      let cpuAtStart = null;
       Object.assign(
         result,
         await measure({
@@ -93,8 +107,15 @@ async function main() {
           timeoutSeconds: 10,
           workDir: root,
           label: spec.key,
+          beforeMeasure: async () => {
+            if (CPU_PROFILE.has(spec.key)) stopProfile = await startCpuProfile(ports.inspector, spec.worker ?? 'app');
+            cpuAtStart = cpuSeconds(pid);
+          },
         }),
       );
+      const cpuAtEnd = cpuSeconds(pid);
+      if (cpuAtStart !== null && cpuAtEnd !== null) result.cpuUs = ((cpuAtEnd - cpuAtStart) * 1e6) / result.requests;
+      if (stopProfile) reportCpuProfile(spec, await stopProfile(), build);
       results.push(result);
     };
 
@@ -168,12 +189,23 @@ async function main() {
     await run({ key: 'mine', name: 'GET /my-bookings (7 bookings)', ceiling: 'select', requests: mine, probe: mine });
 
     const bookResult = results.find((r) => r.key === 'book');
-    const integrity = bookResult?.skipped ? null : await checkSeats(db, urls, tokens, bookResult);
+    const integrity = !bookResult || bookResult.skipped ? null : await checkSeats(db, urls, tokens, bookResult);
     report({ build, cold, password, integrity });
   } finally {
     await mf.dispose();
     if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
   }
+}
+
+function reportCpuProfile(spec, profile, build) {
+  const bundle = spec.worker ? build.workers[spec.worker][0].path : build.app.modules[0].path;
+  const { totalMs, rows: top, groups } = summarise(profile, bundle);
+  writeProfile(`.bench/${spec.key}.cpuprofile`, profile);
+  log(`CPU profile of ${spec.name}: ${totalMs.toFixed(0)} ms sampled, top self time (.bench/${spec.key}.cpuprofile):`);
+  const line = (row) => log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}`);
+  top.forEach(line);
+  log('  by package:');
+  groups.forEach(line);
 }
 
 async function randomScheduledIds(db, count) {
@@ -200,7 +232,9 @@ function summaryLines(summary, password, integrity) {
   const { bundle, coldStartMs: cold, machine: m } = summary;
   const lines = [
     `Bundle: ${bundle.gzipKiB.toFixed(1)} KiB gzipped (${bundle.rawKiB.toFixed(0)} KiB raw; target ≤ 300 KiB ${bundle.gzipKiB <= 300 ? 'met' : 'missed'})`,
-    `Cold start (new Miniflare → first 200 on /health): mean ${cold.mean.toFixed(0)} ms over ${cold.samples.length} (${cold.samples.map((c) => c.toFixed(0)).join(', ')})`,
+    cold.samples.length === 0
+      ? 'Cold start: not measured (BENCH_COLD_STARTS=0)'
+      : `Cold start (new Miniflare → first 200 on /health): mean ${cold.mean.toFixed(0)} ms over ${cold.samples.length} (${cold.samples.map((c) => c.toFixed(0)).join(', ')})`,
     `Nearby p50 at 100,000 / 1,000 events: ${summary.nearbyP50Growth?.toFixed(2) ?? '—'} (target ≤ 2)`,
     `PBKDF2-SHA256 ${data.PBKDF2_ITERATIONS.toLocaleString('en-US')} iterations: ${password.nodeDeriveMs.toFixed(1)} ms per derive in Node on this CPU`,
   ];
@@ -219,7 +253,7 @@ function summaryLines(summary, password, integrity) {
 }
 
 function report({ build, cold, password, integrity }) {
-  const meanCold = cold.reduce((a, b) => a + b, 0) / cold.length;
+  const meanCold = cold.length ? cold.reduce((a, b) => a + b, 0) / cold.length : null;
   const nearby1k = results.find((r) => r.key === 'nearby-1000');
   const nearby100k = results.find((r) => r.key === 'nearby-100000');
   const summary = {

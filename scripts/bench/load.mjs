@@ -101,14 +101,16 @@ async function runAutocannon({ url, requests, seconds, connections, timeoutSecon
 
 /**
  * Drives one scenario: `warmupSeconds` first (not measured; `warmup` requests if given, so scenarios that must not
- * repeat an item use a separate list), then `seconds` measured. `requests`: [{ method, path, token?, body? }].
+ * repeat an item use a separate list), then `beforeMeasure()`, then `seconds` measured.
+ * `requests`: [{ method, path, token?, body? }].
  */
 export async function measure(options) {
   const run = WRK ? runWrk : runAutocannon;
-  const { warmupSeconds = 0, warmup } = options;
+  const { warmupSeconds = 0, warmup, beforeMeasure } = options;
   if (warmupSeconds > 0) {
     await run({ ...options, requests: warmup ?? options.requests, seconds: warmupSeconds, label: `${options.label}.warmup` });
   }
+  await beforeMeasure?.();
   return run(options);
 }
 

@@ -40,6 +40,9 @@ export async function profileScenario(urls, db, requests, times = 5) {
     runs.push(result);
   }
   const last = runs.at(-1);
+  if (process.env.BENCH_PROFILE_TRACE) {
+    for (const run of runs) console.error(`  ${run.totalMs} ms: ${run.statements.map((t) => `${t.ms}`).join(' + ')}`);
+  }
   return {
     status: last.status,
     body: last.status >= 400 ? last.body : undefined,

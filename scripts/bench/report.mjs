@@ -35,6 +35,8 @@ export function rows(results) {
       'D1 trips': r.trips === undefined ? '—' : String(r.trips),
       'vs ceiling': ceiling ? ceiling.short : '—',
       Ratio: ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`,
+      'CPU µs/req': r.cpuUs === undefined ? '—' : thousands(r.cpuUs),
+      'CPU ratio': ceiling?.cpuUs && r.cpuUs ? `${Math.round((ceiling.cpuUs / r.cpuUs) * 100)}%` : '—',
       Target: r.target === undefined ? '—' : `≥ ${Math.round(r.target * 100)}% ${verdict}`,
     };
   });

@@ -42,8 +42,9 @@ export function appWorkerOptions(modules) {
 /** Module names are relative to the bundle's own folder (workerd refuses names climbing out of the root). */
 const source = (modules) => ({ modules, modulesRoot: dirname(modules[0].path) });
 
-function sharedOptions(persistDir, entryPort) {
+function sharedOptions(persistDir, entryPort, inspectorPort) {
   return {
+    ...(inspectorPort ? { inspectorPort } : {}),
     host: '127.0.0.1',
     port: entryPort,
     log: new Log(LogLevel.WARN),
@@ -64,7 +65,7 @@ const direct = (port) => [{ host: '127.0.0.1', port }];
  * One workerd process with the app, the three ceiling workers and the profiling copy of the app, all bound to the
  * same D1 database. Returns the Miniflare instance and each worker's base URL.
  */
-export async function startServer({ build, ports, persistDir }) {
+export async function startServer({ build, ports, persistDir, inspect = false }) {
   const app = appWorkerOptions(build.app.modules);
   const db = app.d1Databases;
   const workers = [
@@ -80,7 +81,9 @@ export async function startServer({ build, ports, persistDir }) {
     // The profiling copy produces to the same queues but does not consume them (a queue has one consumer).
     { ...app, queueConsumers: {}, name: 'profile', ...source(build.workers.profile), unsafeDirectSockets: direct(ports.profile) },
   ];
-  const mf = new Miniflare(convertV4MiniflareOptions({ ...sharedOptions(persistDir, ports.entry), workers }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({ ...sharedOptions(persistDir, ports.entry, inspect ? ports.inspector : undefined), workers }),
+  );
   await mf.ready;
   const url = (port) => `http://127.0.0.1:${port}`;
   const urls = Object.fromEntries(['app', 'bare', 'select', 'insert', 'profile'].map((name) => [name, url(ports[name])]));
