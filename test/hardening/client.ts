@@ -1,15 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { app } from '../../src/app';
+import { clientRequest, type CallOptions } from '../helpers/http';
 import { instrumentD1, recordingQueue, type FaultPlan } from './instrumented-d1';
 import { hardeningDb } from './isolated-db';
 
-export interface HardCallOptions {
-  token?: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** A raw body sent as is. */
-  raw?: string;
+export interface HardCallOptions extends CallOptions {
   /** Fail the Nth D1 round trip of this request. */
   fault?: FaultPlan;
   /** Make every queue send fail. */
@@ -23,14 +19,7 @@ export interface HardCallOptions {
  * recording queues; waits for work left in waitUntil, so the answer and every write it caused are in.
  */
 export async function hardCall(method: string, path: string, options: HardCallOptions = {}) {
-  const headers = new Headers(options.headers);
-  if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
-  }
-  return hardFetch(new Request(`http://api.test${path}`, { method, headers, body }), options);
+  return hardFetch(clientRequest(method, path, options), options);
 }
 
 export async function hardFetch(request: Request, options: Pick<HardCallOptions, 'fault' | 'queueDown' | 'vars'> = {}) {

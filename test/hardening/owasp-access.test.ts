@@ -53,6 +53,15 @@ function objectIdFor(op: Operation, w: World): string {
   return String(w.booking);
 }
 
+/** A valid event body (online, so no geocoding), with the given fields on top. */
+const onlineEvent = (fields: Record<string, unknown>) => ({
+  type: 'Yoga',
+  starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+  duration_minutes: 60,
+  location: 'Online',
+  ...fields,
+});
+
 const sampleBody = (op: Operation) => (['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {});
 
 describe('API5 broken function level authorization', () => {
@@ -134,14 +143,7 @@ describe('API1 broken object level authorization', () => {
     expectError(move, 403, 'forbidden');
     const create = await hardCall('POST', '/events', {
       token: world.facilitator.token,
-      body: {
-        title: 'Not mine',
-        type: 'Yoga',
-        starts_at: new Date(Date.now() + 86_400_000).toISOString(),
-        duration_minutes: 60,
-        location: 'Online',
-        facilitator_id: world.otherFacilitator.facilitatorId,
-      },
+      body: onlineEvent({ title: 'Not mine', facilitator_id: world.otherFacilitator.facilitatorId }),
     });
     expectError(create, 403, 'forbidden');
   });
@@ -202,18 +204,14 @@ describe('API3 broken object property level authorization', () => {
     const w = await createWorld();
     const created = await hardCall('POST', '/events', {
       token: w.facilitator.token,
-      body: {
+      body: onlineEvent({
         title: 'Mass assignment',
-        type: 'Yoga',
-        starts_at: new Date(Date.now() + 86_400_000).toISOString(),
-        duration_minutes: 60,
-        location: 'Online',
         capacity: 5,
         booked_count: 5,
         seats_left: 0,
         id: 1,
         created_at: '2000-01-01T00:00:00Z',
-      },
+      }),
     });
     expect(created.status).toBe(201);
     expect(created.json.event).toMatchObject({ booked_count: 0, seats_left: 5 });

@@ -11,8 +11,8 @@ export interface CallOptions {
   raw?: BodyInit;
 }
 
-/** Calls the Worker exactly as a client would: through its fetch handler, with real D1 behind it. */
-export async function call(method: string, path: string, options: CallOptions = {}) {
+/** The Request a client would send: bearer token, JSON-encoded body with its Content-Type, or a raw body. */
+export function clientRequest(method: string, path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
   let body: BodyInit | undefined = options.raw;
@@ -20,7 +20,12 @@ export async function call(method: string, path: string, options: CallOptions = 
     body = JSON.stringify(options.body);
     if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
   }
-  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  return new Request(`${BASE}${path}`, { method, headers, body });
+}
+
+/** Calls the Worker exactly as a client would: through its fetch handler, with real D1 behind it. */
+export async function call(method: string, path: string, options: CallOptions = {}) {
+  const response = await exports.default.fetch(clientRequest(method, path, options));
   const text = await response.text();
   let json: any = null;
   try {
