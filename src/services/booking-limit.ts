@@ -32,7 +32,7 @@ export async function assertUnderBookingLimit(db: Database, userId: number, limi
   if ((row?.n ?? 0) >= limit) {
     throw conflict(
       'booking_limit_reached',
-      `You already hold ${limit} active bookings for upcoming events; cancel one before booking another`,
+      `You already hold the most active bookings allowed for upcoming events (${limit}); cancel one to book another`,
     );
   }
 }
