@@ -30,6 +30,13 @@ describe('catalogue caching', () => {
     expect(res.headers.get('ETag')).toMatch(/^W\/"[0-9a-f]{40}"$/);
     expect(res.headers.get('Cache-Control')).toBe(`public, max-age=${CATALOGUE_MAX_AGE}`);
     expect(res.headers.get('Vary')).toContain('Authorization');
+    expect(res.headers.get('Vary')).toContain('Origin');
+  });
+
+  it('answers If-None-Match: * with 304, and a list without our tag with 200', async () => {
+    const { app } = catalogue();
+    expect((await app.request('/events/7', { headers: { 'If-None-Match': '*' } })).status).toBe(304);
+    expect((await app.request('/events/7', { headers: { 'If-None-Match': 'W/"a", "b"' } })).status).toBe(200);
   });
 
   it('answers If-None-Match with 304, no body, and the validators and Cache-Control of the 200', async () => {

@@ -43,9 +43,14 @@ export async function startCpuProfile(inspectorPort, workerName) {
   };
 }
 
-/** `hono/dist/context.js` for a dependency, `src/routes/events.ts` for our own code. */
+/**
+ * `hono/dist/context.js` for a dependency, `src/routes/events.ts` for our own code. drizzle-orm's published source
+ * maps point one folder too high (`node_modules/src/entity.ts`), so those are its files.
+ */
 const sourceName = (path) =>
-  path.includes('node_modules/') ? path.replace(/^.*node_modules\//, '') : path.replace(/^.*?\/?(src|test)\//, '$1/');
+  path.includes('node_modules/')
+    ? path.replace(/^.*node_modules\/src\//, 'drizzle-orm/src/').replace(/^.*node_modules\//, '')
+    : path.replace(/^.*?\/?(src|test)\//, '$1/');
 
 /** Self time per function, with bundle positions mapped back to source files through the bundle's map. */
 export function summarise(profile, bundlePath, top = 20) {
