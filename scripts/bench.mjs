@@ -241,7 +241,7 @@ function summaryLines(summary, password, integrity) {
   if (integrity) {
     const { audit, raced } = integrity;
     lines.push(
-      `Bookings: ${integrity.bookingsMade} confirmed for the load's users (${integrity.measured201} 2xx measured, warm-up and in-flight excluded); ` +
+      `Bookings: ${integrity.bookingsMade} confirmed by the load's users (warm-up included; ${integrity.measured201} 2xx in the measured seconds); ` +
         `race of ${raced.users} users for ${raced.capacity} seats: ${raced.created} booked, ${raced.full} event_full, ${raced.other} other; ` +
         `overbooked events: ${audit.overbooked ?? 0}; seat counters off: ${audit.counter_mismatch ?? 0}`,
     );

@@ -23,12 +23,13 @@ function timed<T>(log: Recorded[], entry: Recorded, result: Promise<T>): Promise
   return result.finally(() => (entry.ms = performance.now() - started));
 }
 
-type Statement = D1PreparedStatement & { real?: D1PreparedStatement };
+type Statement = D1PreparedStatement & { real?: D1PreparedStatement; sql?: string };
 
 function recordStatement(real: D1PreparedStatement, sql: string, params: unknown[], log: Recorded[]): Statement {
   const trip = <T>(result: Promise<T>) => timed(log, { sql, params, kind: 'statement' }, result);
   const wrapped = {
     real,
+    sql,
     bind: (...values: unknown[]) => recordStatement(real.bind(...values), sql, values, log),
     first: (column?: string) => trip(column === undefined ? real.first() : real.first(column)),
     all: () => trip(real.all()),
@@ -44,7 +45,7 @@ function recordDatabase(real: D1Database | D1DatabaseSession, log: Recorded[]): 
     batch: (statements: Statement[]) =>
       timed(
         log,
-        { sql: `batch of ${statements.length}`, params: [], kind: 'batch' },
+        { sql: `batch: ${statements.map((s) => s.sql ?? '?').join(' ; ')}`, params: [], kind: 'batch' },
         real.batch(statements.map((s) => s.real ?? s)),
       ),
     exec: (sql: string) => timed(log, { sql, params: [], kind: 'statement' }, (real as D1Database).exec(sql)),
