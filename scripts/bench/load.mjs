@@ -2,9 +2,14 @@
 // requests round-robin over their connections, so a scenario can give every request its own user or event.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-export const WRK = spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout?.match(/wrk (\S+)/)?.[1] ?? null;
+/** wrk's version when it is installed (BENCH_LOAD_GENERATOR=autocannon forces the fallback). */
+export const WRK =
+  process.env.BENCH_LOAD_GENERATOR === 'autocannon'
+    ? null
+    : (spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout?.match(/wrk (\S+)/)?.[1] ?? null);
 
 /**
  * wrk script: every thread loads the request list and pre-formats it; thread k of n sends items k, k+n, k+2n, ...
@@ -114,4 +119,8 @@ export async function measure(options) {
   return run(options);
 }
 
-export const loadGenerator = () => (WRK ? `wrk ${WRK}` : 'autocannon (wrk not installed)');
+export function loadGenerator() {
+  if (WRK) return `wrk ${WRK}`;
+  const { version } = createRequire(import.meta.url)('autocannon/package.json');
+  return `autocannon ${version}`;
+}
