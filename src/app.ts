@@ -75,12 +75,12 @@ export function createApp() {
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
-  app.route('/', bookingRoutes);
-  app.route('/', adminNotificationRoutes);
-  app.route('/', paymentRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', eventReadRoutes);
   app.route('/', eventWriteRoutes);
+  app.route('/', bookingRoutes);
+  app.route('/', paymentRoutes);
+  app.route('/', adminNotificationRoutes);
   app.route('/', docsRoutes(() => app, PUBLIC_ROUTES));
   return app;
 }

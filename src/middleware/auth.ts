@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, CurrentUser, Role } from '../env';
 import { forbidden, unauthorized } from '../errors';
 import { tokenSettings, verifyAccessToken } from '../services/tokens';
-import { handlerRoute } from './matched-route';
+import { handlerPattern } from './matched-route';
 
 /**
  * The caller's row. Written as SQL once rather than built by drizzle's relational query on every authenticated
@@ -33,8 +33,8 @@ export function authenticate(publicRoutes: PublicRoutes) {
       if (!user) throw unauthorized('The access token is invalid or expired');
       c.set('user', user);
     } else {
-      const route = handlerRoute(c);
-      if (route && !open.has(`${route.method} ${route.path}`)) throw unauthorized('Missing Authorization header');
+      const pattern = handlerPattern(c);
+      if (pattern && !open.has(pattern)) throw unauthorized('Missing Authorization header');
     }
     await next();
   });

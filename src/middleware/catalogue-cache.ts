@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../env';
+import { handlerPattern } from './matched-route';
 
 /** The public catalogue reads, as `METHOD /pattern` exactly as registered; nothing else is marked cacheable. */
 export const CATALOGUE_READS: ReadonlySet<string> = new Set([
@@ -48,20 +48,11 @@ function cacheControl(c: Context<AppEnv>, pattern: string): string {
 }
 
 /**
- * The pattern of the handler that answers: the first route registered for the path, as Hono runs them in order
- * (GET /events/nearby also matches /events/:id, registered after it).
- */
-function answeringPattern(c: Context) {
-  const route = matchedRoutes(c).find((r) => r.method !== 'ALL');
-  return route && `${route.method} ${route.path}`;
-}
-
-/**
  * ETag, Cache-Control and `If-None-Match` → 304 on successful catalogue reads; other routes pass untouched.
  * `Vary: Origin` too, since CORS headers are only added to requests that carry an Origin.
  */
 export const catalogueCache = createMiddleware<AppEnv>(async (c, next) => {
-  const pattern = answeringPattern(c);
+  const pattern = handlerPattern(c);
   if (!pattern || !CATALOGUE_READS.has(pattern)) return next();
   await next();
   if (c.res.status !== 200) return;

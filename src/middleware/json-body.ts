@@ -2,9 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest } from '../errors';
-import { matchedRoutes } from 'hono/route';
-import { ROUTE_VALIDATION, type RouteValidation } from '../openapi/route-doc';
-import { handlerRoute } from './matched-route';
+import { handlerRoute, handlerTakesJsonBody } from './matched-route';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -18,15 +16,6 @@ export const limitBody = bodyLimit({
   },
 });
 
-/** True when the route this request reaches validates a JSON body (`validate('json', ...)`). */
-function takesJsonBody(c: Parameters<typeof matchedRoutes>[0]): boolean {
-  return matchedRoutes(c).some(
-    (route) =>
-      route.method === c.req.method &&
-      (route.handler as { [ROUTE_VALIDATION]?: RouteValidation })[ROUTE_VALIDATION]?.target === 'json',
-  );
-}
-
 /**
  * POST, PUT and PATCH bodies are checked before any handler runs: declared as JSON (415) and parseable (400).
  * A route that takes no body (e.g. an admin replay) may be called without one, whatever the content type, as the
@@ -35,7 +24,7 @@ function takesJsonBody(c: Parameters<typeof matchedRoutes>[0]): boolean {
 export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method) || !handlerRoute(c)) return next();
   // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
-  if (!takesJsonBody(c) && (await c.req.text()) === '') return next();
+  if (!handlerTakesJsonBody(c) && (await c.req.text()) === '') return next();
   const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');

@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import type { AppEnv } from '../src/env';
+import { authenticate } from '../src/middleware/auth';
+import { onError } from '../src/middleware/errors';
+import { handlerPattern } from '../src/middleware/matched-route';
+
+/** A static route registered before a public `:id` route answers its own path, so it keeps its own rules. */
+function app() {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.use(async (c, next) => {
+    c.set('requestId', 'test');
+    await next();
+  });
+  app.use(authenticate(['GET /things/:id']));
+  app.get('/things/mine', (c) => c.json({ pattern: handlerPattern(c) }));
+  app.get('/things/:id', (c) => c.json({ pattern: handlerPattern(c) }));
+  return app;
+}
+
+describe('the answering route', () => {
+  it('is the first registered match, as Hono runs them', async () => {
+    const res = await app().request('/things/7');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ pattern: 'GET /things/:id' });
+  });
+
+  it('so a protected static route is not made public by a public :id route after it', async () => {
+    const res = await app().request('/things/mine');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'unauthorized' });
+  });
+});
