@@ -2,7 +2,7 @@
 // local Razorpay/Stripe/CRM stand-in (scripts/fake-providers.mjs) on another, runs the Postman collection with
 // newman against it, stops both, and fails on any failed assertion.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import newman from 'newman';
 
@@ -52,6 +52,7 @@ const port = await freePort();
 const fakePort = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const fakes = `http://127.0.0.1:${fakePort}`;
+mkdirSync('.wrangler', { recursive: true }); // a fresh clone has none yet
 const persistTo = mkdtempSync('.wrangler/postman-');
 const providers = spawn('node', ['scripts/fake-providers.mjs'], {
   stdio: 'ignore',
