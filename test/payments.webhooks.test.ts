@@ -12,6 +12,7 @@ import {
   razorpayWebhook,
   runCron,
   stripeEvent,
+  stripeIntentSucceeded,
   stripeWebhook,
 } from './helpers/payments';
 
@@ -47,14 +48,7 @@ describe('POST /payment-webhook: signatures', () => {
 
   it('a stale or wrongly signed Stripe event is 400 and changes nothing', async () => {
     const { booking, payment } = await hold('stripe');
-    const event = stripeEvent('payment_intent.succeeded', {
-      id: payment.payment_intent_id,
-      object: 'payment_intent',
-      amount: 49900,
-      amount_received: 49900,
-      currency: 'inr',
-      status: 'succeeded',
-    });
+    const event = stripeIntentSucceeded(payment.payment_intent_id);
     expectError(await stripeWebhook(event, Math.floor(Date.now() / 1000) - 301), 400, 'invalid_signature');
     expectError(await stripeWebhook(event, undefined, 'whsec_wrong'), 400, 'invalid_signature');
     const unsigned = await call('POST', '/payment-webhook', { body: event });
@@ -86,14 +80,7 @@ describe('POST /payment-webhook: effects', () => {
 
   it('Stripe payment_intent.succeeded confirms the hold; the same event twice is processed once', async () => {
     const { booking, payment } = await hold('stripe');
-    const body = stripeEvent('payment_intent.succeeded', {
-      id: payment.payment_intent_id,
-      object: 'payment_intent',
-      amount: 49900,
-      amount_received: 49900,
-      currency: 'inr',
-      status: 'succeeded',
-    });
+    const body = stripeIntentSucceeded(payment.payment_intent_id);
     expect((await stripeWebhook(body)).json).toEqual({ received: true, duplicate: false });
     expect((await stripeWebhook(body)).json).toEqual({ received: true, duplicate: true });
     expect(await bookingRow(booking.id)).toMatchObject({

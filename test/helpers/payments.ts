@@ -94,3 +94,14 @@ export async function runCron() {
   await handleScheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
   await waitOnExecutionContext(ctx);
 }
+
+/** Stripe's `payment_intent.succeeded` for an intent of `amount` in INR, as Stripe sends it. */
+export const stripeIntentSucceeded = (intentId: string, amount = 49900) =>
+  stripeEvent('payment_intent.succeeded', {
+    id: intentId,
+    object: 'payment_intent',
+    amount,
+    amount_received: amount,
+    currency: 'inr',
+    status: 'succeeded',
+  });
