@@ -7,7 +7,7 @@ import { forbidden, notFound } from '../errors';
 import { currentUser } from '../middleware/auth';
 import { validate } from '../middleware/validate';
 import { describeRoute } from '../openapi/route-doc';
-import { bookBody, bookingSchema, idempotencyHeader } from '../schemas/bookings';
+import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from '../schemas/bookings';
 import { idParam } from '../schemas/ids';
 import { bookSeat } from '../services/booking';
 import { maxActiveBookings } from '../services/booking-limit';
@@ -56,12 +56,25 @@ export const bookingRoutes = new Hono<AppEnv>()
       const input = { userId: user.id, eventId: body.event_id, waitlist: body.waitlist ?? false };
       const key = c.req.valid('header')['idempotency-key'];
       const request = key ? { userId: user.id, key, fingerprint: `POST /book ${JSON.stringify(input)}` } : null;
-      const answer = await idempotent(c.var.db, request, async () => {
-        const { booking, messages } = await bookSeat(c.var.db, { ...input, maxActiveBookings: maxActiveBookings(c.env) });
-        await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
-        const msg = booking.status === 'waitlisted' ? 'Added to waitlist' : 'Booking successful';
-        return { status: 201, body: { msg, booking } };
+      const booked = (booking: BookingJson) => ({
+        status: 201 as const,
+        body: { msg: booking.status === 'waitlisted' ? 'Added to waitlist' : 'Booking successful', booking },
       });
+      const answer = await idempotent(
+        c.var.db,
+        request,
+        async () => {
+          const seat = { ...input, maxActiveBookings: maxActiveBookings(c.env), idempotencyKey: key };
+          const { booking, messages } = await bookSeat(c.var.db, seat);
+          await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
+          return booked(booking);
+        },
+        async (bookingId) => {
+          const found = await findBooking(c.var.db, bookingId);
+          if (!found) throw notFound('Booking not found');
+          return booked(bookingJson(found));
+        },
+      );
       return c.json(answer.body as object, answer.status);
     },
   )

@@ -15,6 +15,22 @@ export interface BookSeatInput {
   waitlist: boolean;
   /** MAX_ACTIVE_BOOKINGS_PER_USER: active bookings on upcoming events the user may hold (booking-limit.ts). */
   maxActiveBookings: number;
+  /** The request's claimed Idempotency-Key: the new booking is linked to it in the same batch (see idempotency.ts). */
+  idempotencyKey?: string;
+}
+
+/**
+ * Links the booking this batch created (the user's active booking on the event, booked at this batch's `now`) to the
+ * claimed Idempotency-Key, so an answer lost after the commit can be rebuilt for the retry instead of a 409.
+ */
+function linkIdempotencyKey(d1: D1Database, input: BookSeatInput, now: number) {
+  return d1
+    .prepare(
+      `UPDATE idempotency_keys SET booking_id = (SELECT id FROM bookings WHERE user_id = ?1 AND event_id = ?2
+         AND booked_at = ?3 AND status IN ('confirmed', 'waitlisted'))
+       WHERE user_id = ?1 AND key = ?4 AND booking_id IS NULL`,
+    )
+    .bind(input.userId, input.eventId, now, input.idempotencyKey ?? null);
 }
 
 const SEAT_FREE = '(e.capacity IS NULL OR e.booked_count < e.capacity)';
@@ -68,6 +84,7 @@ export async function bookSeat(db: Database, input: BookSeatInput) {
       recountSeats(d1, input.eventId),
     ];
     if (input.waitlist) statements.push(insertBooking(d1, input, 'waitlisted', now.getTime()), createdMessage(d1, now));
+    if (input.idempotencyKey) statements.push(linkIdempotencyKey(d1, input, now.getTime()));
     const { results, messages } = await runWithOutbox(d1, statements).catch(refusalFromConstraint);
     const id = (results[2]?.results[0]?.id ?? results[5]?.results[0]?.id) as number | undefined;
     if (id !== undefined) {

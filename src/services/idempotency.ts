@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { idempotencyKeys } from '../db/schema';
 import type { Database } from '../env';
 import { conflict, unprocessable } from '../errors';
@@ -25,7 +25,13 @@ export interface Answer {
  * upsert (so concurrent requests with one key cannot both run), the successful answer is stored and returned again
  * for the same fingerprint; another fingerprint is 422. A failed request releases its key, so it can be retried.
  */
-export async function idempotent(db: Database, request: IdempotentRequest | null, work: () => Promise<Answer>) {
+export async function idempotent(
+  db: Database,
+  request: IdempotentRequest | null,
+  work: () => Promise<Answer>,
+  /** Rebuilds the answer of a request whose work committed (the key links its booking) but whose answer was lost. */
+  recover?: (bookingId: number) => Promise<Answer>,
+) {
   if (!request) return work();
   const now = Date.now();
   const requestHash = await sha256Hex(request.fingerprint);
@@ -37,16 +43,20 @@ export async function idempotent(db: Database, request: IdempotentRequest | null
       target: [idempotencyKeys.userId, idempotencyKeys.key],
       set: { requestHash, bookingId: null, responseStatus: null, responseBody: null, createdAt: new Date(now) },
       setWhere: sql`${idempotencyKeys.createdAt} <= ${now - IDEMPOTENCY_WINDOW_MS}
-        OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.createdAt} <= ${now - ABANDONED_CLAIM_MS})`,
+        OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.bookingId} IS NULL
+          AND ${idempotencyKeys.createdAt} <= ${now - ABANDONED_CLAIM_MS})`,
     })
     .returning({ userId: idempotencyKeys.userId });
-  if (claimed.length === 0) return earlierAnswer(db, owner, requestHash);
+  if (claimed.length === 0) return earlierAnswer(db, owner, requestHash, recover);
 
   let answer: Answer;
   try {
     answer = await work();
   } catch (error) {
-    await db.delete(idempotencyKeys).where(and(owner, eq(idempotencyKeys.requestHash, requestHash)));
+    // Released for a retry, unless the work committed a booking before failing (the retry then gets its answer).
+    await db
+      .delete(idempotencyKeys)
+      .where(and(owner, eq(idempotencyKeys.requestHash, requestHash), isNull(idempotencyKeys.bookingId)));
     throw error;
   }
   await db
@@ -56,13 +66,26 @@ export async function idempotent(db: Database, request: IdempotentRequest | null
   return answer;
 }
 
-async function earlierAnswer(db: Database, owner: ReturnType<typeof and>, requestHash: string): Promise<Answer> {
+async function earlierAnswer(
+  db: Database,
+  owner: ReturnType<typeof and>,
+  requestHash: string,
+  recover?: (bookingId: number) => Promise<Answer>,
+): Promise<Answer> {
   const [earlier] = await db.select().from(idempotencyKeys).where(owner);
   if (earlier && earlier.requestHash !== requestHash) {
     throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was already used with another request body');
   }
   if (earlier?.responseStatus && earlier.responseBody) {
     return { status: earlier.responseStatus as Answer['status'], body: JSON.parse(earlier.responseBody) };
+  }
+  if (earlier?.bookingId && recover) {
+    const answer = await recover(earlier.bookingId);
+    await db
+      .update(idempotencyKeys)
+      .set({ responseStatus: answer.status, responseBody: JSON.stringify(answer.body) })
+      .where(and(owner, eq(idempotencyKeys.requestHash, requestHash)));
+    return answer;
   }
   throw conflict('idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
 }
