@@ -9,7 +9,7 @@ import { retryPendingRefunds } from './services/payments/refund';
 import { paymentSettings } from './services/payments/settings';
 
 /** The cron trigger (wrangler.toml `[triggers]`): periodic repair jobs, each independent of the others. */
-export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const db = createDb(env.DB);
   const now = new Date(controller.scheduledTime);
   const tasks: Array<[string, () => Promise<unknown>]> = [
@@ -30,7 +30,4 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
       );
     }
   });
-  void controller;
-  void env;
-  void ctx;
 }

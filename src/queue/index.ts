@@ -3,7 +3,7 @@ import { handleJobs } from './jobs';
 import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, JOBS_QUEUE_NAME, type CrmNotification, type Job } from './messages';
 
 /** The Worker's one queue handler: each queue's batches go to the consumer for that queue. */
-export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+export async function handleQueue(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
   switch (batch.queue) {
     case JOBS_QUEUE_NAME:
       return handleJobs(batch as MessageBatch<Job>, env);
@@ -12,12 +12,10 @@ export async function handleQueue(batch: MessageBatch, env: Env, ctx: ExecutionC
     case CRM_DEAD_LETTER_QUEUE_NAME:
       return consumeCrmDeadLetters(batch as MessageBatch<CrmNotification>, env);
     default:
-      // Consumers are added by the bookings (CRM) and events (geocoding jobs) work.
+      // A queue bound in wrangler.toml without a consumer here: keep its messages (retried) rather than drop them.
       console.warn(
         JSON.stringify({ level: 'warn', msg: 'no consumer for queue', queue: batch.queue, size: batch.messages.length }),
       );
-      void env;
-      void ctx;
       batch.retryAll();
   }
 }
