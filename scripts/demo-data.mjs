@@ -11,7 +11,7 @@ export const DEMO_FACILITATORS = [
   { name: 'Meera Joshi', crmId: 'crm789', email: 'meera@ahoum.local', bio: 'Breathwork and detox retreat guide.' },
 ];
 
-const ITERATIONS = 100_000; // the same cost and format as src/services/passwords.ts
+const ITERATIONS = 100_000; // the same cost and format as src/modules/accounts/passwords.ts
 
 export function passwordColumns(password) {
   const salt = randomBytes(16);

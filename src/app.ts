@@ -3,20 +3,20 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
-import { authenticate } from './middleware/auth';
-import { catalogueCache } from './middleware/catalogue-cache';
-import { D1_BOOKMARK_HEADER, openD1Session } from './middleware/d1-session';
-import { onError, onNotFound } from './middleware/errors';
-import { limitBody, requireJsonBody } from './middleware/json-body';
-import { adminNotificationRoutes } from './routes/admin-notifications';
-import { authRoutes } from './routes/auth';
-import { bookingRoutes } from './routes/bookings';
-import { paymentRoutes } from './routes/payments';
-import { docsRoutes } from './routes/docs';
-import { eventWriteRoutes } from './routes/event-writes';
-import { eventReadRoutes } from './routes/events';
-import { facilitatorRoutes } from './routes/facilitators';
-import { healthRoutes } from './routes/health';
+import { authenticate } from './http/auth';
+import { catalogueCache } from './http/cache';
+import { D1_BOOKMARK_HEADER, openD1Session } from './http/d1-session';
+import { onError, onNotFound } from './http/error-handler';
+import { limitBody, requireJsonBody } from './http/json-body';
+import { adminNotificationRoutes } from './modules/crm/routes';
+import { authRoutes } from './modules/accounts/routes';
+import { bookingRoutes } from './modules/bookings/routes';
+import { paymentRoutes } from './modules/payments/routes';
+import { docsRoutes } from './modules/ops/docs';
+import { eventWriteRoutes } from './modules/events/manage-routes';
+import { eventReadRoutes } from './modules/events/routes';
+import { facilitatorRoutes } from './modules/facilitators/routes';
+import { healthRoutes } from './modules/ops/routes';
 
 /** Routes anyone may call; everything else needs an access token (see `authenticate`). */
 export const PUBLIC_ROUTES = [

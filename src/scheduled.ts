@@ -1,12 +1,12 @@
 import { createDb } from './db/client';
-import type { Job } from './queue/messages';
-import { resendUndelivered } from './services/crm-delivery';
-import { requeueStalePendingGeocodes } from './services/geocode-jobs';
-import { expireIdempotencyKeys } from './services/idempotency';
-import { publishOutbox } from './services/crm-outbox';
-import { releaseAllExpiredHolds } from './services/payments/hold';
-import { retryPendingRefunds } from './services/payments/refund';
-import { paymentSettings } from './services/payments/settings';
+import type { Job } from './modules/crm/messages';
+import { resendUndelivered } from './modules/crm/delivery';
+import { requeueStalePendingGeocodes } from './modules/geo/jobs';
+import { expireIdempotencyKeys } from './modules/bookings/idempotency';
+import { publishOutbox } from './modules/crm/outbox';
+import { releaseAllExpiredHolds } from './modules/payments/hold';
+import { retryPendingRefunds } from './modules/payments/refund';
+import { paymentSettings } from './modules/payments/settings';
 
 /** The cron trigger (wrangler.toml `[triggers]`): periodic repair jobs, each independent of the others. */
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {

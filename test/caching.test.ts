@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../src/env';
-import { CATALOGUE_MAX_AGE, catalogueCache } from '../src/middleware/catalogue-cache';
+import { CATALOGUE_MAX_AGE, catalogueCache } from '../src/http/cache';
 import { createEvent, createFacilitator, createUsers } from './helpers/fixtures';
 import { call } from './helpers/http';
 

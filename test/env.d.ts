@@ -5,6 +5,6 @@ declare namespace Cloudflare {
     HARDENING_DB: D1Database;
   }
   interface GlobalProps {
-    mainModule: typeof import('../src/index');
+    mainModule: typeof import('../src');
   }
 }

@@ -1,10 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import worker from '../src/index';
-import type { Job } from '../src/queue/messages';
+import worker from '../src';
+import type { Job } from '../src/modules/crm/messages';
 import { createDb } from '../src/db/client';
-import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../src/services/geocode-jobs';
+import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../src/modules/geo/jobs';
 import { call, expectError } from './helpers/http';
 import { callWithEnv, eventBody, facilitatorAccount, loginAs } from './helpers/events';
 

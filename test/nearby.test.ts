@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { boundingBox } from '../src/geo/great-circle';
-import { nearbyCandidatesQuery } from '../src/services/nearby';
+import { boundingBox } from '../src/modules/geo/great-circle';
+import { nearbyCandidatesQuery } from '../src/modules/events/nearby';
 import { call, expectError } from './helpers/http';
 import { uniqueCrmId } from './helpers/events';
 

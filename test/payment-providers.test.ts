@@ -7,16 +7,16 @@ import {
   refundRazorpayPayment,
   verifyRazorpayPaymentSignature,
   verifyRazorpayWebhook,
-} from '../src/services/payments/razorpay';
+} from '../src/modules/payments/razorpay';
 import {
   createStripePaymentIntent,
   retrieveStripePaymentIntent,
   stripeSettings,
   stripeSignatureHeader,
   verifyStripeWebhook,
-} from '../src/services/payments/stripe';
-import { ApiError } from '../src/errors';
-import { hmacSha256Hex } from '../src/services/hmac';
+} from '../src/modules/payments/stripe';
+import { ApiError } from '../src/http/errors';
+import { hmacSha256Hex } from '../src/lib/crypto';
 
 afterEach(() => vi.restoreAllMocks());
 

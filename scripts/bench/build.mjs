@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { OFFLINE_ENV } from '../wrangler.mjs';
 
 export const CEILINGS = ['bare', 'select', 'insert'];
-/** Bench-only workers in test/bench/: the ceilings, and the app wrapped to count its D1 round trips. */
+/** Bench-only workers in scripts/bench/workers/: the ceilings, and the app wrapped to count its D1 round trips. */
 const BENCH_WORKERS = [...CEILINGS, 'profile'];
 
 function run(args) {
@@ -38,7 +38,7 @@ function benchConfig(dir, name, appConfigText) {
   const path = join(dir, `${name}.toml`);
   writeFileSync(
     path,
-    `name = "bench-${name}"\nmain = "${resolve('test/bench', `${name}.ts`)}"\ncompatibility_date = "${date}"\ncompatibility_flags = ${flags}\n`,
+    `name = "bench-${name}"\nmain = "${resolve('scripts/bench/workers', `${name}.ts`)}"\ncompatibility_date = "${date}"\ncompatibility_flags = ${flags}\n`,
   );
   return path;
 }

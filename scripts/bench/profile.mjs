@@ -1,4 +1,4 @@
-// One request of a scenario sent through the profiling copy of the app (test/bench/profile.ts), which records its
+// One request of a scenario sent through the profiling copy of the app (scripts/bench/workers/profile.ts), which records its
 // D1 statements. Each SELECT is then re-run with EXPLAIN QUERY PLAN and for its `rows_read`.
 
 /** Sends one request; returns its status, body and the D1 round trips it made. */

@@ -1,7 +1,7 @@
 // Builds the Postman collection from the OpenAPI document plus the hand-kept flows in flows.ts:
 // each step names an operation ("METHOD /path/:param"), which must exist in the document; the request's
 // method, URL, auth and the success keys it checks come from the document, the order and captures from the flow.
-import { buildOpenApiDocument } from '../../src/openapi/document';
+import { buildOpenApiDocument } from '../../src/http/openapi';
 import { PUBLIC_ROUTES, app } from '../../src/app';
 import { FLOWS, type Step } from './flows';
 

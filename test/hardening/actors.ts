@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import type { Role } from '../../src/env';
-import { hashPassword } from '../../src/services/passwords';
-import { signAccessToken, tokenSettings } from '../../src/services/tokens';
+import { hashPassword } from '../../src/modules/accounts/passwords';
+import { signAccessToken, tokenSettings } from '../../src/modules/accounts/tokens';
 import { PASSWORD, uniqueEmail } from '../helpers/http';
 import { hardeningDb } from './isolated-db';
 

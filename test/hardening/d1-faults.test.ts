@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { collectOperations } from '../../src/openapi/document';
-import { hmacSha256Hex } from '../../src/services/hmac';
+import { collectOperations } from '../../src/http/openapi';
+import { hmacSha256Hex } from '../../src/lib/crypto';
 import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
 import { createActor, createWorld, type World } from './actors';
 import { hardCall, type HardCallOptions, type HardResponse } from './client';

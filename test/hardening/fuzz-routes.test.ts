@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { collectOperations, type Operation } from '../../src/openapi/document';
+import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectErrorShape } from '../helpers/http';
 import { createWorld } from './actors';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';

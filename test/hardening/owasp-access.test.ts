@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { collectOperations, type Operation } from '../../src/openapi/document';
+import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectError } from '../helpers/http';
 import { createActor, createWorld, type Actor, type World } from './actors';
 import { hardCall } from './client';
@@ -98,7 +98,7 @@ describe('API5 broken function level authorization', () => {
   );
 
   it('a token claiming role admin for a member (signed with the real secret) still acts as a member', async () => {
-    const { signAccessToken, tokenSettings } = await import('../../src/services/tokens');
+    const { signAccessToken, tokenSettings } = await import('../../src/modules/accounts/tokens');
     const { env } = await import('cloudflare:workers');
     const token = await signAccessToken(tokenSettings(env), { userId: world.member.id, role: 'admin' });
     expectError(await hardCall('GET', '/admin/notifications', { token }), 403, 'forbidden');

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { MAX_BODY_BYTES } from '../../src/middleware/json-body';
-import { collectOperations, type Operation } from '../../src/openapi/document';
+import { MAX_BODY_BYTES } from '../../src/http/json-body';
+import { collectOperations, type Operation } from '../../src/http/openapi';
 import { PASSWORD, expectError } from '../helpers/http';
 import { createActor, createWorld, type World } from './actors';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';

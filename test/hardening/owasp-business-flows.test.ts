@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_MAX_ACTIVE_BOOKINGS } from '../../src/services/booking-limit';
+import { DEFAULT_MAX_ACTIVE_BOOKINGS } from '../../src/modules/bookings/limit';
 import { expectError } from '../helpers/http';
 import { createActor, createEvent, createFacilitator, type Actor } from './actors';
 import { hardCall } from './client';

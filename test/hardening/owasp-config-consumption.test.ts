@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { collectOperations, type Operation } from '../../src/openapi/document';
+import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectError, expectErrorShape } from '../helpers/http';
 import { nastyJson } from './arbitraries';
 import { createActor, createEvent, createWorld, type World } from './actors';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Operation } from '../../src/openapi/document';
+import type { Operation } from '../../src/http/openapi';
 import {
   entriesToJson,
   jsonSchemaOf,

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import type { Role } from '../../src/env';
-import { hashPassword, type PasswordRecord } from '../../src/services/passwords';
-import { signAccessToken, tokenSettings } from '../../src/services/tokens';
-import type { CrmNotification } from '../../src/queue/messages';
+import { hashPassword, type PasswordRecord } from '../../src/modules/accounts/passwords';
+import { signAccessToken, tokenSettings } from '../../src/modules/accounts/tokens';
+import type { CrmNotification } from '../../src/modules/crm/messages';
 import { call, PASSWORD, uniqueEmail } from './http';
 
 const HOUR = 3600_000;

@@ -1,8 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { handleScheduled } from '../../src/scheduled';
-import { hmacSha256Hex } from '../../src/services/hmac';
-import { stripeSignatureHeader } from '../../src/services/payments/stripe';
+import { hmacSha256Hex } from '../../src/lib/crypto';
+import { stripeSignatureHeader } from '../../src/modules/payments/stripe';
 import { call } from './http';
 
 /** What Razorpay Checkout hands the client after a successful payment. */

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { buildOpenApiDocument } from '../../src/openapi/document';
+import { buildOpenApiDocument } from '../../src/http/openapi';
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1 according to the official schema', async () => {

@@ -1,0 +1,38 @@
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import { ApiError, badRequest } from './errors';
+import { handlerRoute, handlerTakesJsonBody } from './matched-route';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** 413 for any body over 64 KiB, declared by Content-Length or streamed in chunks without one. */
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  },
+});
+
+/**
+ * POST, PUT and PATCH bodies are checked before any handler runs: declared as JSON (415) and parseable (400).
+ * A route that takes no body (e.g. an admin replay) may be called without one, whatever the content type, as the
+ * contract says. Hono caches the text, so validators and webhook signature checks read the same bytes again.
+ */
+export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  if (!METHODS_WITH_BODY.has(c.req.method) || !handlerRoute(c)) return next();
+  // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
+  if (!handlerTakesJsonBody(c) && (await c.req.text()) === '') return next();
+  const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+  }
+  try {
+    JSON.parse(await c.req.text());
+  } catch {
+    throw badRequest('invalid_json', 'The request body is not valid JSON');
+  }
+  return next();
+});

@@ -1,0 +1,168 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { z, type ZodType } from 'zod';
+import { ROUTE_DOC, ROUTE_VALIDATION, type RouteDoc, type RouteValidation } from './route-marks';
+import { errorSchema } from './error-schema';
+
+type Marked = MiddlewareHandler & { [ROUTE_DOC]?: RouteDoc; [ROUTE_VALIDATION]?: RouteValidation };
+
+export interface Operation {
+  method: string;
+  path: string;
+  doc: RouteDoc;
+  validations: RouteValidation[];
+  isPublic: boolean;
+}
+
+/** The app's operations, read from its routes: each METHOD + path with its describeRoute mark and validators. */
+export function collectOperations(app: Hono<any>, publicRoutes: readonly string[]): Operation[] {
+  const grouped = new Map<string, Marked[]>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue;
+    const key = `${route.method} ${route.path}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), route.handler as Marked]);
+  }
+  return [...grouped].map(([key, handlers]) => {
+    const [method, path] = key.split(' ') as [string, string];
+    const doc = handlers.find((h) => h[ROUTE_DOC])?.[ROUTE_DOC];
+    if (!doc) throw new Error(`Route ${key} has no describeRoute() documentation`);
+    const validations = handlers.flatMap((h) => (h[ROUTE_VALIDATION] ? [h[ROUTE_VALIDATION]] : []));
+    return { method, path, doc, validations, isPublic: publicRoutes.includes(key) };
+  });
+}
+
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, '{$1}');
+const operationId = (method: string, path: string) =>
+  `${method.toLowerCase()}${path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `By_${part.slice(1)}` : part))
+    .map((part) => part.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase()))
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('')}`;
+
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'invalid_json or validation_failed (with `issues`)',
+  401: 'unauthorized: missing, invalid or expired access token (WWW-Authenticate: Bearer)',
+  403: 'forbidden: the caller lacks the role or does not own the resource',
+  413: 'payload_too_large: body over 64 KiB',
+  415: 'unsupported_media_type: body is not application/json',
+  500: 'internal_error: masked; logged with the request id',
+  503: 'service_unavailable: the database is unavailable; retry',
+};
+
+function strip(schema: Record<string, unknown>) {
+  const { $schema: _s, $id: _i, ...rest } = schema;
+  return rest;
+}
+
+/** Query and path parameters, one per property of the object schema that validates them. */
+function parameters(validation: RouteValidation) {
+  const json = strip(z.toJSONSchema(validation.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
+  const properties = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((json.required ?? []) as string[]);
+  const location = validation.target === 'param' ? 'path' : validation.target;
+  return Object.entries(properties).map(([name, schema]) => ({
+    name,
+    in: location,
+    required: location === 'path' || required.has(name),
+    ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+    schema,
+  }));
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the routes themselves: their zod validators (request side) and their
+ * describeRoute marks (responses). Request and response schemas become components, shared ones (`.meta({ id })`) by name.
+ */
+export function buildOpenApiDocument(app: Hono<any>, publicRoutes: readonly string[], info: { version: string }) {
+  const operations = collectOperations(app, publicRoutes);
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of z.globalRegistry._idmap) registry.add(schema as ZodType, { id });
+  registry.add(errorSchema, { id: 'Error' });
+  const ref = (schema: ZodType, fallbackId: string) => {
+    const existing = registry.get(schema)?.id;
+    if (!existing) registry.add(schema, { id: fallbackId });
+    return { $ref: `#/components/schemas/${existing ?? fallbackId}` };
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const id = operationId(op.method, op.path);
+    const body = op.validations.find((v) => v.target === 'json');
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(op.doc.responses)) {
+      const schema = response.schema
+        ? ref(response.schema, `${id}${status}Response`)
+        : Number(status) >= 400
+          ? ref(errorSchema, 'Error')
+          : null;
+      responses[status] = {
+        description: response.description,
+        ...(schema ? { content: { 'application/json': { schema } } } : {}),
+      };
+    }
+    const implied = [
+      ...(op.validations.length ? [400] : []),
+      ...(op.isPublic ? [] : [401]),
+      ...(body ? [413, 415] : []),
+      500,
+      503,
+    ];
+    for (const status of implied) {
+      responses[status] ??= {
+        description: STANDARD_ERRORS[status],
+        content: { 'application/json': { schema: ref(errorSchema, 'Error') } },
+      };
+    }
+    paths[openApiPath(op.path)] ??= {};
+    paths[openApiPath(op.path)]![op.method.toLowerCase()] = {
+      operationId: id,
+      summary: op.doc.summary,
+      ...(op.doc.description ? { description: op.doc.description } : {}),
+      tags: op.doc.tags,
+      security: op.isPublic ? [] : [{ bearerAuth: [] }],
+      parameters: [
+        ...op.validations.filter((v) => v.target === 'param' || v.target === 'query').flatMap(parameters),
+        ...(op.doc.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: h.required ?? false,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
+      ],
+      ...(body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(body.schema, `${id}Request`) } } } }
+        : {}),
+      responses,
+    };
+  }
+
+  const generated = z.toJSONSchema(registry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (schemaId) => `#/components/schemas/${schemaId}`,
+  });
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([name, schema]) => [name, strip(schema as Record<string, unknown>)]),
+  );
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Ahoum Booking API',
+      version: info.version,
+      description:
+        'Bookings for Ahoum wellness sessions and retreats. Every error has one shape (`Error`); times are ISO 8601 UTC; money is an integer in minor units.',
+    },
+    servers: [{ url: '/', description: 'This server' }],
+    tags: [...new Set(operations.flatMap((op) => op.doc.tags))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from POST /login' },
+      },
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { zValidator } from '@hono/zod-validator';
+import type { ZodType } from 'zod';
+import { validationFailed, type Issue } from './errors';
+import { ROUTE_VALIDATION, type RouteValidation } from './route-marks';
+
+/**
+ * zod validation at the edge of every route. A failed check throws the contract's `validation_failed` error
+ * with one `{ path, message }` per problem, so handlers only ever see valid, typed input. The middleware is
+ * marked with its schema, which the OpenAPI document is generated from.
+ */
+export function validate<Target extends RouteValidation['target'], Schema extends ZodType>(target: Target, schema: Schema) {
+  const middleware = zValidator(target, schema, (result) => {
+    if (!result.success) {
+      const issues: Issue[] = result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.') || target,
+        message: issue.message,
+      }));
+      throw validationFailed(issues);
+    }
+  });
+  return Object.assign(middleware, { [ROUTE_VALIDATION]: { target, schema } satisfies RouteValidation });
+}

@@ -1,0 +1,88 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type { Role } from '../../env';
+import { toBase64 } from './passwords';
+
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessClaims {
+  userId: number;
+  role: Role;
+}
+
+const encoder = new TextEncoder();
+const keys = new Map<string, Uint8Array>();
+
+/** The HMAC key is encoded once per secret, not on every request. */
+function keyFor(secret: string): Uint8Array {
+  let key = keys.get(secret);
+  if (!key) {
+    if (secret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+    key = encoder.encode(secret);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+export function tokenSettings(env: Env): TokenSettings {
+  return {
+    secret: env.JWT_SECRET,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    ttlSeconds: positiveInt(env.ACCESS_TOKEN_TTL_SECONDS, 3600),
+  };
+}
+
+export function positiveInt(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+export async function signAccessToken(settings: TokenSettings, claims: AccessClaims): Promise<string> {
+  return new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT' })
+    .setSubject(String(claims.userId))
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${settings.ttlSeconds}s`)
+    .setJti(crypto.randomUUID())
+    .sign(keyFor(settings.secret));
+}
+
+/** Verifies with algorithm, issuer and audience pinned; returns null for any token that is not ours and valid. */
+export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<AccessClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, keyFor(settings.secret), {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+    });
+    const userId = Number(payload.sub);
+    if (!Number.isSafeInteger(userId) || userId <= 0) return null;
+    return { userId, role: payload.role as Role };
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError) return null;
+    throw error;
+  }
+}
+
+/** An opaque refresh token: 32 random bytes, URL-safe. Only its SHA-256 is stored. */
+export function newRefreshToken(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(32)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(value));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

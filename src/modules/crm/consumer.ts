@@ -1,0 +1,53 @@
+import { createDb } from '../../db/client';
+import { markDead, markDelivered, recordDeliveryFailure } from './delivery';
+import { crmWebhookSettings, postToCrm } from './webhook';
+import type { CrmNotification } from './messages';
+
+const BASE_DELAY_SECONDS = 10;
+const MAX_DELAY_SECONDS = 15 * 60;
+
+/** Exponential backoff: 10 s after the first failed attempt, doubling each time, at most 15 minutes. */
+export function crmRetryDelaySeconds(attempts: number): number {
+  return Math.min(BASE_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_SECONDS);
+}
+
+/**
+ * The CRM feed: every message is logged as one JSON line and, when a webhook is configured, POSTed to the CRM.
+ * Delivered messages are acked and their outbox row marked delivered; failures are retried with backoff, and
+ * after the queue's max_retries they move to the dead-letter queue.
+ */
+export async function consumeCrmNotifications(batch: MessageBatch<CrmNotification>, env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  const webhook = crmWebhookSettings(env);
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const notification = message.body;
+      console.log(JSON.stringify({ level: 'info', msg: 'crm notification', attempt: message.attempts, notification }));
+      try {
+        if (webhook) await postToCrm(webhook, notification);
+      } catch (error) {
+        await recordDeliveryFailure(db, notification.id, String(error)).catch(() => undefined);
+        message.retry({ delaySeconds: crmRetryDelaySeconds(message.attempts) });
+        return;
+      }
+      // Delivered: a failed bookkeeping write must not cause a second delivery, so the message is acked regardless.
+      await markDelivered(db, notification.id, new Date()).catch((error) => logBookkeepingFailure(notification.id, error));
+      message.ack();
+    }),
+  );
+}
+
+/** The dead-letter queue: messages the CRM never accepted. Their outbox rows become `dead`, kept for a replay. */
+export async function consumeCrmDeadLetters(batch: MessageBatch<CrmNotification>, env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  for (const message of batch.messages) {
+    const notification = message.body;
+    console.error(JSON.stringify({ level: 'error', msg: 'crm notification dead', notification }));
+    await markDead(db, notification.id, new Date());
+    message.ack();
+  }
+}
+
+function logBookkeepingFailure(id: string, error: unknown) {
+  console.error(JSON.stringify({ level: 'error', msg: 'could not mark crm notification delivered', id, error: String(error) }));
+}

@@ -1,0 +1,192 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { isCheckViolation, isForeignKeyViolation } from '../../db/errors';
+import { events, type EventRow } from '../../db/schema';
+import type { CurrentUser, Database } from '../../env';
+import { conflict, notFound, unprocessable, validationFailed } from '../../http/errors';
+import type { Job } from '../crm/messages';
+import type { EventChanges, NewEvent } from './schemas';
+import { publishOutbox, runWithOutbox, type BatchStep } from '../crm/outbox';
+import { assertCanManageEvent, owningFacilitatorId } from './access';
+import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRescheduled } from './cascade';
+import { findEvent, type EventWithFacilitator } from './read-model';
+import { resolveLocation, type ResolvedLocation } from './location';
+import { enqueueGeocode } from '../geo/jobs';
+import { geocoderSettings, type GeocoderSettings } from '../geo/geocoding';
+
+export interface EventDeps {
+  geocoder: GeocoderSettings;
+  jobs: Queue<Job>;
+  /** CRM notifications of the bookings an event change affects. */
+  crm: Queue;
+}
+
+export function eventDeps(env: Env): EventDeps {
+  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<Job>, crm: env.CRM_QUEUE };
+}
+
+const DEFAULT_DURATION_MINUTES = 60;
+const MINUTE = 60_000;
+
+function assertEndsAfterStart(startsAt: Date, endsAt: Date) {
+  if (endsAt <= startsAt) throw validationFailed([{ path: 'ends_at', message: 'ends_at must be after starts_at' }]);
+}
+
+async function loadManageable(db: Database, actor: CurrentUser, id: number) {
+  const event = await findEvent(db, id);
+  if (!event) throw notFound('Event not found');
+  await assertCanManageEvent(db, actor, event);
+  return event;
+}
+
+export async function createEvent(db: Database, deps: EventDeps, actor: CurrentUser, input: NewEvent) {
+  const facilitatorId = await owningFacilitatorId(db, actor, input.facilitator_id);
+  if (facilitatorId === undefined) {
+    throw validationFailed([{ path: 'facilitator_id', message: 'An admin must say which facilitator runs the event' }]);
+  }
+  const startsAt = input.starts_at ?? input.date!;
+  const endsAt = input.ends_at ?? new Date(startsAt.getTime() + (input.duration_minutes ?? DEFAULT_DURATION_MINUTES) * MINUTE);
+  assertEndsAfterStart(startsAt, endsAt);
+  const place = await resolveLocation(db, deps.geocoder, input);
+  const now = new Date();
+  const status = input.status ?? 'scheduled';
+  let id: number;
+  try {
+    const [row] = await db
+      .insert(events)
+      .values({
+        title: input.title,
+        description: input.description ?? '',
+        type: input.type,
+        status,
+        startsAt,
+        endsAt,
+        timezone: input.timezone ?? 'UTC',
+        ...place,
+        geocodeAttemptedAt: place.locationStatus === 'pending' ? now : null,
+        capacity: input.capacity ?? null,
+        price: input.price ?? 0,
+        currency: input.currency ?? 'INR',
+        facilitatorId,
+        cancelledAt: status === 'cancelled' ? now : null,
+      })
+      .returning({ id: events.id });
+    id = row!.id;
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw unprocessable('facilitator_not_found', 'No facilitator has this facilitator_id');
+    throw error;
+  }
+  if (place.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
+  return (await findEvent(db, id))!;
+}
+
+/** New start and end: a new start alone keeps the event's length; duration_minutes counts from the (new) start. */
+function nextTimes(current: EventRow, changes: EventChanges) {
+  const startsAt = changes.starts_at ?? changes.date ?? current.startsAt;
+  const endsAt =
+    changes.ends_at ??
+    (changes.duration_minutes !== undefined
+      ? new Date(startsAt.getTime() + changes.duration_minutes * MINUTE)
+      : new Date(current.endsAt.getTime() + (startsAt.getTime() - current.startsAt.getTime())));
+  assertEndsAfterStart(startsAt, endsAt);
+  return { startsAt, endsAt };
+}
+
+/** A new place (or new coordinates) is resolved again; the same text keeps its coordinates. */
+async function nextPlace(db: Database, deps: EventDeps, current: EventRow, changes: EventChanges) {
+  const coordinatesGiven = changes.latitude !== undefined;
+  const locationChanged = changes.location !== undefined && changes.location !== current.location;
+  if (!coordinatesGiven && !locationChanged) return null;
+  return resolveLocation(db, deps.geocoder, {
+    location: changes.location === undefined ? current.location : changes.location,
+    latitude: changes.latitude,
+    longitude: changes.longitude,
+  });
+}
+
+/**
+ * Partial update, as one D1 batch. A capacity below the seats taken is refused by the schema's CHECK
+ * (booked_count <= capacity) inside the batch, so a booking racing with the update cannot slip past and
+ * nothing of the batch is applied.
+ */
+export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentUser, id: number, changes: EventChanges) {
+  const current = await loadManageable(db, actor, id);
+  const facilitatorId =
+    changes.facilitator_id === undefined ? undefined : await owningFacilitatorId(db, actor, changes.facilitator_id);
+  const { startsAt, endsAt } = nextTimes(current, changes);
+  const place: ResolvedLocation | null = await nextPlace(db, deps, current, changes);
+  const now = new Date();
+  const cancelling = changes.status === 'cancelled' && current.status !== 'cancelled';
+  const after = { ...(place ?? current), startsAt };
+  const statements: BatchStep[] = [
+    db
+      .update(events)
+      .set({
+        title: changes.title,
+        description: changes.description,
+        type: changes.type,
+        startsAt,
+        endsAt,
+        timezone: changes.timezone,
+        ...(place ?? {}),
+        geocodeAttemptedAt: place?.locationStatus === 'pending' ? now : undefined,
+        capacity: changes.capacity,
+        price: changes.price,
+        currency: changes.currency,
+        facilitatorId,
+        ...(changes.status && changes.status !== 'cancelled' ? { status: changes.status, cancelledAt: null } : {}),
+        updatedAt: now,
+      })
+      .where(eq(events.id, id)),
+    // The booking cascade and CRM messages land in the same atomic step as the change.
+    ...(cancelling ? cancellationStatements(db, id, now) : []),
+    ...(!cancelling && isRescheduled(current, after) ? [eventRescheduledMessage(db.$client, id, now)] : []),
+    ...(!cancelling && changes.capacity !== undefined
+      ? fillFreedSeats(db.$client, id, current.capacity, changes.capacity, now)
+      : []),
+  ];
+  await publishOutbox(db.$client, deps.crm, await runBatch(db, statements));
+  if (place?.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
+  return (await findEvent(db, id))!;
+}
+
+const capacityBelowBookings = () =>
+  conflict('capacity_below_bookings', 'The new capacity is below the seats already booked for this event');
+
+/** Runs the batch; returns the CRM messages it wrote, for the caller to publish. */
+async function runBatch(db: Database, statements: BatchStep[]) {
+  try {
+    return (await runWithOutbox(db.$client, statements)).messages;
+  } catch (error) {
+    if (isCheckViolation(error) && /booked_within_capacity/.test(String(error))) throw capacityBelowBookings();
+    if (isForeignKeyViolation(error)) throw unprocessable('facilitator_not_found', 'No facilitator has this facilitator_id');
+    throw error;
+  }
+}
+
+/**
+ * Everything that cancelling an event does, as batch statements: the booking cascade and its CRM messages
+ * (which read the bookings and the status before the change), then the soft delete, in one atomic step.
+ */
+export function cancellationStatements(db: Database, eventId: number, now: Date): BatchStep[] {
+  return [
+    ...eventCancellationCascade(db.$client, eventId, now),
+    db
+      .update(events)
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .where(and(eq(events.id, eventId), ne(events.status, 'cancelled'))),
+  ];
+}
+
+/** Soft delete: the row stays as `cancelled`. Cancelling a cancelled event changes nothing and answers the same. */
+export async function cancelEvent(
+  db: Database,
+  deps: Pick<EventDeps, 'crm'>,
+  actor: CurrentUser,
+  id: number,
+): Promise<EventWithFacilitator> {
+  const current = await loadManageable(db, actor, id);
+  if (current.status !== 'cancelled') {
+    await publishOutbox(db.$client, deps.crm, await runBatch(db, cancellationStatements(db, id, new Date())));
+  }
+  return (await findEvent(db, id))!;
+}

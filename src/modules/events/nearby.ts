@@ -1,0 +1,57 @@
+import { eq, inArray } from 'drizzle-orm';
+import { events, facilitators } from '../../db/schema';
+import type { Database } from '../../env';
+import { boundingBox, haversineKm, type BoundingBox, type Point } from '../geo/great-circle';
+import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
+
+export const DEFAULT_RADIUS_KM = 10;
+export const DEFAULT_NEARBY_LIMIT = 50;
+
+/**
+ * The candidates inside the bounding box, read through the (latitude, longitude) index (INDEXED BY makes the
+ * plan explicit, and fails loudly if the index ever goes). Only ids and coordinates: full rows are loaded for
+ * the winners only. Events without coordinates never match BETWEEN; a coordinate of 0 is an ordinary value.
+ */
+export function nearbyCandidatesQuery(box: BoundingBox, now: Date) {
+  const lngClause = box.lngRanges.map(() => 'longitude BETWEEN ? AND ?').join(' OR ');
+  return {
+    sql: `SELECT id, latitude, longitude FROM events INDEXED BY events_lat_lng_idx
+          WHERE latitude BETWEEN ? AND ? AND (${lngClause}) AND status = 'scheduled' AND starts_at > ?`,
+    params: [box.minLat, box.maxLat, ...box.lngRanges.flat(), now.getTime()],
+  };
+}
+
+export interface NearbyEvent {
+  event: EventWithFacilitator;
+  distanceKm: number;
+}
+
+/** Upcoming scheduled events within `radiusKm` of `origin`, nearest first (then by id): box in SQL, exact distance here. */
+export async function nearbyEvents(db: Database, origin: Point, radiusKm: number, limit: number, now = new Date()) {
+  const query = nearbyCandidatesQuery(boundingBox(origin, radiusKm), now);
+  const { results } = await db.$client
+    .prepare(query.sql)
+    .bind(...query.params)
+    .all<{ id: number; latitude: number; longitude: number }>();
+  const nearest = results
+    .map((row) => ({ id: row.id, distanceKm: haversineKm(origin, { lat: row.latitude, lng: row.longitude }) }))
+    .filter((row) => row.distanceKm <= radiusKm)
+    .sort((a, b) => a.distanceKm - b.distanceKm || a.id - b.id)
+    .slice(0, limit);
+  if (nearest.length === 0) return [];
+  const rows = await db
+    .select(eventWithFacilitatorColumns)
+    .from(events)
+    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
+    .where(
+      inArray(
+        events.id,
+        nearest.map((row) => row.id),
+      ),
+    );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return nearest.flatMap(({ id, distanceKm }): NearbyEvent[] => {
+    const event = byId.get(id);
+    return event ? [{ event, distanceKm }] : [];
+  });
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { EVENT_STATUSES } from '../../db/schema';
+import { positiveIdText } from '../../http/params';
+import { isoInstant } from '../../lib/instant';
+
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const caseInsensitiveStatus = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(EVENT_STATUSES, { message: `Must be one of ${EVENT_STATUSES.join(', ')}` }));
+
+/** Every field a client may set on an event; anything else in the body (booked_count, id, ...) is dropped. */
+const eventFields = {
+  title: z.string().trim().min(1, 'Title must not be empty').max(200),
+  description: z.string().trim().max(5000),
+  type: z.string().trim().min(1, 'Type must not be empty').max(50),
+  starts_at: isoInstant,
+  date: isoInstant.describe('The predecessor’s name for starts_at'),
+  ends_at: isoInstant,
+  duration_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(31 * 24 * 60),
+  timezone: z.string().trim().max(64).refine(isTimeZone, 'Must be an IANA time zone, e.g. Asia/Kolkata'),
+  location: z.string().trim().min(1).max(200).nullable().describe('"Online" (any case) means no place'),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  capacity: z.number().int().positive().max(1_000_000).nullable().describe('null means unlimited'),
+  price: z.number().int().min(0).max(1_000_000_000).describe('Minor units (paise, cents); 0 means free'),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((code) => KNOWN_CURRENCIES.has(code), 'Must be an ISO 4217 currency code, e.g. INR'),
+  status: caseInsensitiveStatus,
+  facilitator_id: z.number().int().positive().describe('Admins only; a facilitator’s events are its own'),
+};
+
+type Fields = { [K in keyof typeof eventFields]?: z.output<(typeof eventFields)[K]> };
+
+function checkPairs(body: Fields, ctx: z.RefinementCtx) {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if ((body.latitude === undefined) !== (body.longitude === undefined)) issue('latitude', 'Give latitude and longitude together');
+  if (body.starts_at && body.date && body.starts_at.getTime() !== body.date.getTime()) {
+    issue('date', 'date and starts_at differ; give one of them');
+  }
+  if (body.ends_at && body.duration_minutes !== undefined)
+    issue('duration_minutes', 'Give ends_at or duration_minutes, not both');
+}
+
+export const updateEventBody = z.object(eventFields).partial().superRefine(checkPairs).meta({ id: 'EventUpdate' });
+
+export const createEventBody = z
+  .object(eventFields)
+  .partial()
+  .required({ title: true, type: true })
+  .superRefine((body, ctx) => {
+    if (!body.starts_at && !body.date)
+      ctx.addIssue({ code: 'custom', path: ['starts_at'], message: 'starts_at (or date) is required' });
+    checkPairs(body, ctx);
+  })
+  .meta({ id: 'EventCreate' });
+
+export type EventChanges = z.output<typeof updateEventBody>;
+export type NewEvent = z.output<typeof createEventBody>;
+
+/** A decimal number in a query string: digits only, so "", "abc", "1e3" and "NaN" are refused rather than coerced. */
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'Must be a decimal number')
+  .transform(Number);
+
+/** 1 to 100 (default 50); 101 is refused rather than silently capped, so a client learns the limit. */
+const pageLimit = z
+  .string()
+  .regex(/^\d+$/, 'Must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1).max(100, 'At most 100'))
+  .optional();
+
+export const listEventsQuery = z.object({
+  status: caseInsensitiveStatus.optional(),
+  type: z.string().trim().min(1).max(50).optional(),
+  facilitator_id: positiveIdText.optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  q: z.string().trim().max(200).optional(),
+  limit: pageLimit,
+  cursor: z.string().max(200).optional(),
+});
+
+export const nearbyQuery = z.object({
+  lat: decimal.pipe(z.number().min(-90).max(90)).optional(),
+  lng: decimal.pipe(z.number().min(-180).max(180)).optional(),
+  radius: decimal.pipe(z.number().gt(0, 'Must be more than 0').max(1000, 'At most 1000 km')).optional(),
+  limit: pageLimit,
+});

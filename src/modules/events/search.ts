@@ -1,0 +1,70 @@
+import { and, asc, eq, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { events, facilitators, type EventRow } from '../../db/schema';
+import type { Database } from '../../env';
+import { validationFailed } from '../../http/errors';
+import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
+
+export interface EventFilters {
+  status?: EventRow['status'];
+  type?: string;
+  facilitator_id?: number;
+  from?: Date;
+  to?: Date;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+const MAX_QUERY_WORDS = 10;
+
+/** The cursor is the last row's sort key, opaque to clients: base64url of `[starts_at ms, id]`. */
+function encodeCursor(event: EventRow): string {
+  return btoa(JSON.stringify([event.startsAt.getTime(), event.id]))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+function decodeCursor(cursor: string): [number, number] {
+  try {
+    const value: unknown = JSON.parse(atob(cursor.replaceAll('-', '+').replaceAll('_', '/')));
+    if (Array.isArray(value) && value.length === 2 && value.every(Number.isSafeInteger)) return value as [number, number];
+  } catch {
+    // fall through to the validation error
+  }
+  throw validationFailed([{ path: 'cursor', message: 'Not a cursor this API returned' }]);
+}
+
+/** Each word must appear in the title or the description (case-insensitive; % and _ are literal). */
+function wordsMatch(q: string): SQL[] {
+  const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_QUERY_WORDS);
+  return words.map((word) => {
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return or(sql`${events.title} LIKE ${pattern} ESCAPE '\\'`, sql`${events.description} LIKE ${pattern} ESCAPE '\\'`)!;
+  });
+}
+
+/** Keyset pagination in (starts_at, id) order, on the (starts_at, id) index; without a status, cancelled events are left out. */
+export async function listEvents(db: Database, filters: EventFilters) {
+  const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
+  const after = filters.cursor === undefined ? null : decodeCursor(filters.cursor);
+  const conditions: Array<SQL | undefined> = [
+    filters.status ? eq(events.status, filters.status) : ne(events.status, 'cancelled'),
+    filters.type ? sql`lower(${events.type}) = ${filters.type.toLowerCase()}` : undefined,
+    filters.facilitator_id ? eq(events.facilitatorId, filters.facilitator_id) : undefined,
+    filters.from ? gte(events.startsAt, filters.from) : undefined,
+    filters.to ? lt(events.startsAt, filters.to) : undefined,
+    ...(filters.q ? wordsMatch(filters.q) : []),
+    after ? sql`(${events.startsAt}, ${events.id}) > (${after[0]}, ${after[1]})` : undefined,
+  ];
+  const rows: EventWithFacilitator[] = await db
+    .select(eventWithFacilitatorColumns)
+    .from(events)
+    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
+    .where(and(...conditions))
+    .orderBy(asc(events.startsAt), asc(events.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { events: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+}

@@ -1,0 +1,83 @@
+import { eq } from 'drizzle-orm';
+import { bookings } from '../../db/schema';
+import type { CurrentUser, Database } from '../../env';
+import { ApiError, conflict, forbidden, notFound } from '../../http/errors';
+import type { ConfirmBookingBody } from './schemas';
+import { bookingJson, findBooking } from '../bookings/read-model';
+import { markPaid } from './mark-paid';
+import { verifyRazorpayPaymentSignature } from './razorpay';
+import { refundOrphanPayment } from './refund';
+import type { PaymentSettings } from './settings';
+import { retrieveStripePaymentIntent } from './stripe';
+
+const verificationFailed = (why: string) =>
+  new ApiError(400, 'payment_verification_failed', `The payment could not be verified: ${why}`);
+
+type HeldBooking = typeof bookings.$inferSelect;
+
+/** Server-side proof that the customer paid this booking's order, whatever the client claims. */
+async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, body: ConfirmBookingBody): Promise<string> {
+  if ('razorpay_order_id' in body) {
+    if (booking.paymentProvider !== 'razorpay') throw verificationFailed('this booking is not paid through Razorpay');
+    if (body.razorpay_order_id !== booking.paymentOrderId)
+      throw verificationFailed('the order is not the one created for this booking');
+    const valid = await verifyRazorpayPaymentSignature(
+      settings.razorpay,
+      booking.paymentOrderId!,
+      body.razorpay_payment_id,
+      body.razorpay_signature,
+    );
+    if (!valid) throw verificationFailed('the signature does not match');
+    return body.razorpay_payment_id;
+  }
+  if (booking.paymentProvider !== 'stripe') throw verificationFailed('this booking is not paid through Stripe');
+  if (body.payment_intent_id !== booking.paymentOrderId)
+    throw verificationFailed('the PaymentIntent is not the one created for this booking');
+  const intent = await retrieveStripePaymentIntent(settings.stripe, body.payment_intent_id);
+  if (intent.status !== 'succeeded') throw verificationFailed(`the PaymentIntent is ${intent.status}`);
+  if (intent.amount !== booking.amountDue || intent.currency.toUpperCase() !== booking.currency) {
+    throw verificationFailed('the amount or currency differs from the booking');
+  }
+  return intent.id;
+}
+
+/**
+ * POST /confirm-booking: verifies the payment with the provider's proof and confirms the held booking. Confirming
+ * again with the same payment answers the same booking; a hold that expired is refused (409) and the payment the
+ * customer made anyway is refunded.
+ */
+export async function confirmPayment(db: Database, settings: PaymentSettings, actor: CurrentUser, body: ConfirmBookingBody) {
+  const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, body.booking_id) });
+  if (!booking) throw notFound('Booking not found');
+  if (booking.userId !== actor.id) throw forbidden('This booking is not yours');
+  if (booking.isPaid) {
+    const presented = 'razorpay_payment_id' in body ? body.razorpay_payment_id : body.payment_intent_id;
+    if (booking.paymentId !== presented)
+      throw conflict('booking_already_paid', 'This booking is already paid with another payment');
+    return answer(db, booking.id);
+  }
+  if (booking.status !== 'pending_payment' && booking.cancelReason !== 'payment_expired') {
+    throw conflict('booking_not_payable', `This booking is ${booking.status}; only a held booking can be paid`);
+  }
+  const paymentId = await verifyPayment(settings, booking, body);
+  const { confirmed, messages } = await markPaid(db.$client, {
+    bookingId: booking.id,
+    eventId: booking.eventId,
+    paymentId,
+    requireUnexpired: true,
+  });
+  if (!confirmed) {
+    await refundOrphanPayment(db, settings, { booking, paymentId });
+    throw conflict(
+      'payment_hold_expired',
+      'The seat hold expired before the payment was confirmed; the payment will be refunded',
+    );
+  }
+  return { ...(await answer(db, booking.id)), messages };
+}
+
+async function answer(db: Database, bookingId: number) {
+  const found = await findBooking(db, bookingId);
+  if (!found) throw notFound('Booking not found');
+  return { booking: bookingJson(found), messages: [] as Awaited<ReturnType<typeof markPaid>>['messages'] };
+}

@@ -1,0 +1,100 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../env';
+import { currentUser } from '../../http/auth';
+import { validate } from '../../http/validate';
+import { describeRoute } from '../../http/route-marks';
+import {
+  confirmBookingAnswer,
+  confirmBookingBody,
+  createPaymentAnswer,
+  createPaymentBody,
+  webhookAnswer,
+} from './schemas';
+import { maxActiveBookings } from '../bookings/limit';
+import { publishOutbox } from '../crm/outbox';
+import { confirmPayment } from './confirm';
+import { createPayment } from './hold';
+import { paymentSettings } from './settings';
+import { handleProviderEvent, readProviderEvent } from './webhook';
+
+export const paymentRoutes = new Hono<AppEnv>()
+  .post(
+    '/create-payment',
+    describeRoute({
+      summary: 'Hold a seat of a paid event and create the provider order (Razorpay) or PaymentIntent (Stripe)',
+      tags: ['Payments'],
+      description: 'The hold (a pending_payment booking) lasts PAYMENT_HOLD_MINUTES; confirm it with POST /confirm-booking.',
+      responses: {
+        201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer },
+        404: { description: 'not_found: no such event' },
+        409: {
+          description:
+            'event_full, already_booked, event_not_bookable, payment_not_required (the event is free), booking_limit_reached',
+        },
+        502: { description: 'payment_provider_error: the provider failed; no seat is held' },
+      },
+    }),
+    validate('json', createPaymentBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const answer = await createPayment(c.var.db, paymentSettings(c.env), {
+        userId: currentUser(c).id,
+        eventId: body.event_id,
+        provider: body.provider,
+        maxActiveBookings: maxActiveBookings(c.env),
+      });
+      return c.json(answer, 201);
+    },
+  )
+  .post(
+    '/confirm-booking',
+    describeRoute({
+      summary: 'Confirm a held booking after payment, verified on the server',
+      tags: ['Payments'],
+      description:
+        'Razorpay: HMAC-SHA256 of order_id|payment_id with the key secret, over the order id stored for the booking. ' +
+        'Stripe: the PaymentIntent is read back and must be succeeded, with the stored amount and currency.',
+      responses: {
+        200: { description: 'Confirmed and paid', schema: confirmBookingAnswer },
+        400: { description: 'payment_verification_failed (nothing changed), or validation_failed' },
+        403: { description: 'forbidden: not your booking' },
+        404: { description: 'not_found' },
+        409: {
+          description:
+            'payment_hold_expired (the payment is refunded), payment_already_used, booking_already_paid, booking_not_payable',
+        },
+      },
+    }),
+    validate('json', confirmBookingBody),
+    async (c) => {
+      const { booking, messages } = await confirmPayment(c.var.db, paymentSettings(c.env), currentUser(c), c.req.valid('json'));
+      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
+      return c.json({ msg: 'Booking confirmed' as const, booking });
+    },
+  )
+  .post(
+    '/payment-webhook',
+    describeRoute({
+      summary: 'Payment provider webhooks (Razorpay: X-Razorpay-Signature; Stripe: Stripe-Signature)',
+      tags: ['Payments'],
+      description:
+        'The raw body is verified before anything is read. Each provider event id is processed once. Handles payment success ' +
+        '(confirms a held booking even without /confirm-booking), failure (frees the hold) and refunds.',
+      headers: [
+        { name: 'X-Razorpay-Signature', description: 'hex HMAC-SHA256 of the raw body with RAZORPAY_WEBHOOK_SECRET' },
+        { name: 'X-Razorpay-Event-Id', description: "Razorpay's id of the event, for processing it once" },
+        { name: 'Stripe-Signature', description: 't=<unix>,v1=<hex HMAC-SHA256 of "t.body">; 300 s tolerance' },
+      ],
+      responses: {
+        200: { description: 'Processed (or a duplicate, ignored)', schema: webhookAnswer },
+        400: { description: 'invalid_signature (nothing changed), invalid_webhook' },
+      },
+    }),
+    async (c) => {
+      const settings = paymentSettings(c.env);
+      const event = await readProviderEvent(settings, await c.req.text(), (name) => c.req.header(name));
+      const { duplicate, messages } = await handleProviderEvent(c.var.db, settings, event);
+      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
+      return c.json({ received: true as const, duplicate });
+    },
+  );

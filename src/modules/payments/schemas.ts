@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { PAYMENT_PROVIDERS } from '../../db/schema';
+import { bookingSchema } from '../bookings/schemas';
+
+const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const providerId = (prefix: string) =>
+  z
+    .string()
+    .trim()
+    .min(prefix.length + 1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_]+$/, 'Must be a provider id');
+
+export const createPaymentBody = z.object({
+  event_id: positiveId,
+  provider: z.enum(PAYMENT_PROVIDERS),
+});
+
+export const razorpayConfirmBody = z.object({
+  booking_id: positiveId,
+  razorpay_order_id: providerId('order_'),
+  razorpay_payment_id: providerId('pay_'),
+  razorpay_signature: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{64}$/, 'Must be a hex HMAC-SHA256 signature'),
+});
+
+export const stripeConfirmBody = z.object({
+  booking_id: positiveId,
+  payment_intent_id: providerId('pi_'),
+});
+
+/** Razorpay's Checkout fields, or a Stripe PaymentIntent id: the shape says which provider confirms. */
+export const confirmBookingBody = z.union([razorpayConfirmBody, stripeConfirmBody]);
+export type ConfirmBookingBody = z.infer<typeof confirmBookingBody>;
+
+export const paymentSchema = z
+  .object({
+    provider: z.enum(PAYMENT_PROVIDERS),
+    order_id: z.string().optional().describe('Razorpay: the order id for Checkout'),
+    key_id: z.string().optional().describe('Razorpay: the public key id for Checkout'),
+    payment_intent_id: z.string().optional().describe('Stripe: the PaymentIntent id to send to /confirm-booking'),
+    client_secret: z.string().optional().describe('Stripe: for stripe.confirmPayment on the client'),
+    amount: z.number().int().describe('Minor units (paise, cents)'),
+    currency: z.string(),
+    expires_at: z.string().describe('When the seat hold ends if the payment is not confirmed'),
+  })
+  .meta({ id: 'Payment' });
+
+export const createPaymentAnswer = z.object({ booking: bookingSchema, payment: paymentSchema });
+export const confirmBookingAnswer = z.object({ msg: z.literal('Booking confirmed'), booking: bookingSchema });
+export const webhookAnswer = z.object({ received: z.literal(true), duplicate: z.boolean() });

@@ -1,0 +1,200 @@
+import { eq, or } from 'drizzle-orm';
+import { bookings } from '../../db/schema';
+import { isUniqueViolationOn } from '../../db/errors';
+import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
+import type { CrmNotification } from '../crm/messages';
+import { bookingMessages, runWithOutbox, type BatchStep } from '../crm/outbox';
+import { recountSeats } from '../bookings/seats';
+import { sha256Hex } from '../accounts/tokens';
+import { markPaid } from './mark-paid';
+import { verifyRazorpayWebhook } from './razorpay';
+import { refundOrphanPayment } from './refund';
+import type { PaymentSettings } from './settings';
+import { verifyStripeWebhook } from './stripe';
+import type { Provider } from './hold';
+
+/** What a provider's webhook event means for a booking, whatever the provider. */
+type Effect =
+  | { kind: 'paid'; orderId: string; paymentId: string; amount: number; currency: string }
+  | { kind: 'failed'; orderId: string }
+  | { kind: 'refunded'; paymentId: string; refundId: string }
+  | { kind: 'ignored' };
+
+interface ProviderEvent {
+  provider: Provider;
+  id: string;
+  type: string;
+  effect: Effect;
+}
+
+const invalidSignature = () => new ApiError(400, 'invalid_signature', 'The webhook signature is missing, wrong or stale');
+const unreadable = () => new ApiError(400, 'invalid_webhook', 'The webhook body is not an event we can read');
+
+type Json = Record<string, any>;
+
+function razorpayEffect(body: Json): Effect {
+  const payment = body.payload?.payment?.entity;
+  const refund = body.payload?.refund?.entity;
+  switch (body.event) {
+    case 'payment.captured':
+    case 'order.paid':
+      return {
+        kind: 'paid',
+        orderId: String(payment?.order_id),
+        paymentId: String(payment?.id),
+        amount: Number(payment?.amount),
+        currency: String(payment?.currency),
+      };
+    case 'payment.failed':
+      return { kind: 'failed', orderId: String(payment?.order_id) };
+    case 'refund.processed':
+      return { kind: 'refunded', paymentId: String(refund?.payment_id), refundId: String(refund?.id) };
+    default:
+      return { kind: 'ignored' };
+  }
+}
+
+function stripeEffect(body: Json): Effect {
+  const object = body.data?.object ?? {};
+  switch (body.type) {
+    case 'payment_intent.succeeded':
+      return {
+        kind: 'paid',
+        orderId: String(object.id),
+        paymentId: String(object.id),
+        amount: Number(object.amount_received ?? object.amount),
+        currency: String(object.currency),
+      };
+    case 'payment_intent.payment_failed':
+    case 'payment_intent.canceled':
+      return { kind: 'failed', orderId: String(object.id) };
+    case 'charge.refunded':
+      return {
+        kind: 'refunded',
+        paymentId: String(object.payment_intent),
+        refundId: String(object.refunds?.data?.[0]?.id ?? object.id),
+      };
+    default:
+      return { kind: 'ignored' };
+  }
+}
+
+/** Verifies the signature over the raw body (before parsing anything) and reads the event. */
+export async function readProviderEvent(
+  settings: PaymentSettings,
+  rawBody: string,
+  headers: (name: string) => string | undefined,
+): Promise<ProviderEvent> {
+  const razorpaySignature = headers('X-Razorpay-Signature');
+  const stripeSignature = headers('Stripe-Signature');
+  let provider: Provider;
+  if (razorpaySignature !== undefined) {
+    if (!(await verifyRazorpayWebhook(settings.razorpay, rawBody, razorpaySignature))) throw invalidSignature();
+    provider = 'razorpay';
+  } else if (stripeSignature !== undefined) {
+    if (!(await verifyStripeWebhook(settings.stripe, rawBody, stripeSignature))) throw invalidSignature();
+    provider = 'stripe';
+  } else {
+    throw invalidSignature();
+  }
+  const body = JSON.parse(rawBody) as Json;
+  if (typeof body !== 'object' || body === null) throw unreadable();
+  if (provider === 'razorpay') {
+    // Razorpay names each delivery in X-Razorpay-Event-Id; the body has no id of its own.
+    const id = headers('X-Razorpay-Event-Id') ?? `body-${await sha256Hex(rawBody)}`;
+    return { provider, id, type: String(body.event), effect: razorpayEffect(body) };
+  }
+  if (typeof body.id !== 'string') throw unreadable();
+  return { provider, id: body.id, type: String(body.type), effect: stripeEffect(body) };
+}
+
+/** The booking a provider event is about, by order id (holds) or payment id (refunds). */
+function findTarget(db: Database, effect: Effect) {
+  if (effect.kind === 'ignored') return Promise.resolve(undefined);
+  const byOrder = 'orderId' in effect ? eq(bookings.paymentOrderId, effect.orderId) : undefined;
+  const byPayment = 'paymentId' in effect ? eq(bookings.paymentId, effect.paymentId) : undefined;
+  return db.query.bookings.findFirst({ where: effect.kind === 'refunded' ? byPayment : or(byOrder, byPayment) });
+}
+
+/**
+ * Applies a verified provider event exactly once: the event id is recorded in `payment_events` in the same batch
+ * as its effect, so a redelivery fails on the primary key and changes nothing. Success confirms a held booking
+ * (even if the client never called /confirm-booking); failure frees the hold; a refund is recorded on the booking.
+ */
+export async function handleProviderEvent(db: Database, settings: PaymentSettings, event: ProviderEvent) {
+  const booking = await findTarget(db, event.effect);
+  const d1 = db.$client;
+  const record = d1
+    .prepare(`INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`)
+    .bind(event.provider, event.id, event.type, booking?.id ?? null, Date.now());
+  const now = new Date();
+  let messages: CrmNotification[] = [];
+  try {
+    const effect = event.effect;
+    if (
+      booking &&
+      effect.kind === 'paid' &&
+      effect.amount === booking.amountDue &&
+      effect.currency.toUpperCase() === booking.currency
+    ) {
+      const paid = await markPaid(
+        d1,
+        { bookingId: booking.id, eventId: booking.eventId, paymentId: effect.paymentId, requireUnexpired: false },
+        now,
+        [record],
+      );
+      messages = paid.messages;
+      if (!paid.confirmed && !booking.isPaid)
+        messages = await refundOrphanPayment(db, settings, { booking, paymentId: effect.paymentId });
+    } else if (booking && effect.kind === 'failed') {
+      ({ messages } = await runWithOutbox(d1, [record, ...freeHold(d1, booking.id, booking.eventId, now)]));
+    } else if (booking && effect.kind === 'refunded') {
+      ({ messages } = await runWithOutbox(d1, [record, ...recordRefund(d1, booking.id, booking.eventId, effect, now)]));
+    } else {
+      await d1.batch([record]);
+    }
+  } catch (error) {
+    if (isUniqueViolationOn(error, 'payment_events.')) return { duplicate: true, messages: [] };
+    throw error;
+  }
+  return { duplicate: false, messages };
+}
+
+function freeHold(d1: D1Database, bookingId: number, eventId: number, now: Date): BatchStep[] {
+  return [
+    d1
+      .prepare(
+        `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = 'payment_failed', updated_at = ?1
+         WHERE id = ?2 AND status = 'pending_payment'`,
+      )
+      .bind(now.getTime(), bookingId),
+    recountSeats(d1, eventId),
+  ];
+}
+
+/** A refund made at the provider (ours, or from its dashboard): recorded once; a still-active booking is cancelled. */
+function recordRefund(
+  d1: D1Database,
+  bookingId: number,
+  eventId: number,
+  effect: { paymentId: string; refundId: string },
+  now: Date,
+): BatchStep[] {
+  return [
+    d1
+      .prepare(
+        `UPDATE bookings SET refund_id = ?1, refunded_at = ?2, updated_at = ?2,
+           status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?2), cancel_reason = coalesce(cancel_reason, 'refunded')
+         WHERE id = ?3 AND refund_id IS NULL`,
+      )
+      .bind(effect.refundId, now.getTime(), bookingId),
+    bookingMessages(d1, 'booking.refunded', {
+      where: 'changes() = 1 AND b.id = ?',
+      params: [bookingId],
+      occurredAt: now,
+      extra: { payment_status: 'refunded', payment_id: effect.paymentId },
+    }),
+    recountSeats(d1, eventId),
+  ];
+}
