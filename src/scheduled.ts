@@ -1,9 +1,8 @@
 import { createDb } from './db/client';
-import type { Job } from './modules/crm/messages';
 import { resendUndelivered } from './modules/crm/delivery';
 import { requeueStalePendingGeocodes } from './modules/geo/jobs';
+import type { GeocodeJob } from './modules/geo/messages';
 import { expireIdempotencyKeys } from './modules/bookings/idempotency';
-import { publishOutbox } from './modules/crm/outbox';
 import { releaseAllExpiredHolds } from './modules/payments/hold';
 import { retryPendingRefunds } from './modules/payments/refund';
 import { paymentSettings } from './modules/payments/settings';
@@ -13,14 +12,11 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   const db = createDb(env.DB);
   const now = new Date(controller.scheduledTime);
   const tasks: Array<[string, () => Promise<unknown>]> = [
-    ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE as Queue<Job>)],
+    ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE as Queue<GeocodeJob>)],
     ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
-    [
-      'retry pending refunds',
-      async () => publishOutbox(env.DB, env.CRM_QUEUE, await retryPendingRefunds(db, paymentSettings(env)), now),
-    ],
+    ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env))],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

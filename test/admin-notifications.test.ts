@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { handleQueue } from '../src/queue';
-import { CRM_DEAD_LETTER_QUEUE_NAME, type CrmNotification } from '../src/modules/crm/messages';
+import type { CrmNotification } from '../src/modules/crm/messages';
+import { CRM_DEAD_LETTER_QUEUE_NAME, handleQueue } from '../src/queue';
 import { bookedMessage, createUser, outboxRowsFor } from './helpers/fixtures';
 import { call, expectError } from './helpers/http';
 

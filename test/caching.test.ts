@@ -2,23 +2,32 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../src/env';
 import { CATALOGUE_MAX_AGE, catalogueCache } from '../src/http/cache';
+import { describeRoute, type RouteDoc } from '../src/http/route-marks';
 import { createEvent, createFacilitator, createUsers } from './helpers/fixtures';
 import { call } from './helpers/http';
 
+/** A stand-in route's marks: `cache` as the catalogue routes declare it, or nothing. */
+const marks = (cache?: RouteDoc['cache']) => describeRoute({ summary: 'stand-in', tags: [], responses: {}, cache });
+const sharedWithQueryOrigin = marks({ sharedWhen: (c) => c.req.query('lat') !== undefined && c.req.query('lng') !== undefined });
+
 /**
- * The middleware on stand-in handlers registered under the catalogue's own patterns, so these tests pin the
- * caching rules independently of what the event and facilitator routes return.
+ * The middleware on stand-in handlers carrying the catalogue routes' marks, so these tests pin the caching rules
+ * independently of what the event and facilitator routes return.
  */
 function catalogue() {
   let version = 1;
   const app = new Hono<AppEnv>()
     .use(catalogueCache)
-    .get('/events', (c) => c.json({ events: [{ id: 1, version }], next_cursor: null }))
-    .get('/events/nearby', (c) => c.json({ nearby_events: [], origin: { lat: 1, lng: 2, source: 'query' } }))
-    .get('/events/:id', (c) => (c.req.param('id') === '404' ? c.json({ code: 'not_found' }, 404) : c.json({ event: { id: 1 } })))
-    .get('/events/:id/bookings', (c) => c.json({ bookings: [] }))
-    .get('/facilitators/:id', (c) => c.json({ facilitator: { id: 1, name: 'A' } }))
-    .post('/events', (c) => c.json({ msg: 'Event created' }, 201));
+    .get('/events', marks({}), (c) => c.json({ events: [{ id: 1, version }], next_cursor: null }))
+    .get('/events/nearby', sharedWithQueryOrigin, (c) =>
+      c.json({ nearby_events: [], origin: { lat: 1, lng: 2, source: 'query' } }),
+    )
+    .get('/events/:id', marks({}), (c) =>
+      c.req.param('id') === '404' ? c.json({ code: 'not_found' }, 404) : c.json({ event: { id: 1 } }),
+    )
+    .get('/events/:id/bookings', marks(), (c) => c.json({ bookings: [] }))
+    .get('/facilitators/:id', marks({}), (c) => c.json({ facilitator: { id: 1, name: 'A' } }))
+    .post('/events', marks(), (c) => c.json({ msg: 'Event created' }, 201));
   return { app, bump: () => (version += 1) };
 }
 

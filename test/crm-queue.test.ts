@@ -2,8 +2,8 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crmRetryDelaySeconds } from '../src/modules/crm/consumer';
-import { handleQueue } from '../src/queue';
-import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, type CrmNotification } from '../src/modules/crm/messages';
+import type { CrmNotification } from '../src/modules/crm/messages';
+import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, handleQueue } from '../src/queue';
 import { handleScheduled } from '../src/scheduled';
 import { bookedMessage, createEvent, createUser, outboxRowsFor } from './helpers/fixtures';
 import { call } from './helpers/http';

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../src';
-import type { Job } from '../src/modules/crm/messages';
+import type { GeocodeJob } from '../src/modules/geo/messages';
 import { createDb } from '../src/db/client';
 import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../src/modules/geo/jobs';
 import { call, expectError } from './helpers/http';
@@ -37,10 +37,10 @@ const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=UTF-8' } });
 
 function fakeQueue() {
-  const sent: Job[] = [];
+  const sent: GeocodeJob[] = [];
   const queue = {
-    send: vi.fn(async (body: Job) => void sent.push(body)),
-    sendBatch: vi.fn(async (messages: Iterable<{ body: Job }>) => void [...messages].forEach((m) => sent.push(m.body))),
+    send: vi.fn(async (body: GeocodeJob) => void sent.push(body)),
+    sendBatch: vi.fn(async (messages: Iterable<{ body: GeocodeJob }>) => void [...messages].forEach((m) => sent.push(m.body))),
   };
   return { sent, queue: queue as unknown as Queue };
 }
@@ -73,8 +73,8 @@ function withGoogle(jobs = fakeQueue()) {
   return { overrides, jobs, create };
 }
 
-async function runJobs(overrides: Partial<Env>, ...jobs: Array<{ job: Job; attempts?: number }>) {
-  const batch = createMessageBatch<Job>(
+async function runJobs(overrides: Partial<Env>, ...jobs: Array<{ job: GeocodeJob; attempts?: number }>) {
+  const batch = createMessageBatch<GeocodeJob>(
     'ahoum-jobs',
     jobs.map(({ job, attempts = 1 }, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts, body: job })),
   );

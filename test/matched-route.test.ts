@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../src/env';
 import { authenticate } from '../src/http/auth';
 import { onError } from '../src/http/error-handler';
-import { handlerPattern } from '../src/http/matched-route';
+import { answeringRouteDoc } from '../src/http/matched-route';
+import { describeRoute } from '../src/http/route-marks';
 
-/** A static route registered before a public `:id` route answers its own path, so it keeps its own rules. */
+/** A static route registered before a public `:id` route answers its own path, so it keeps its own marks. */
 function app() {
   const app = new Hono<AppEnv>();
   app.onError(onError);
@@ -13,9 +14,10 @@ function app() {
     c.set('requestId', 'test');
     await next();
   });
-  app.use(authenticate(['GET /things/:id']));
-  app.get('/things/mine', (c) => c.json({ pattern: handlerPattern(c) }));
-  app.get('/things/:id', (c) => c.json({ pattern: handlerPattern(c) }));
+  app.use(authenticate);
+  const answer = (c: Parameters<typeof answeringRouteDoc>[0]) => c.json({ summary: answeringRouteDoc(c)?.summary });
+  app.get('/things/mine', describeRoute({ summary: 'mine', tags: [], responses: {} }), answer);
+  app.get('/things/:id', describeRoute({ summary: 'one', tags: [], public: true, responses: {} }), answer);
   return app;
 }
 
@@ -23,7 +25,7 @@ describe('the answering route', () => {
   it('is the first registered match, as Hono runs them', async () => {
     const res = await app().request('/things/7');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ pattern: 'GET /things/:id' });
+    expect(await res.json()).toEqual({ summary: 'one' });
   });
 
   it('so a protected static route is not made public by a public :id route after it', async () => {

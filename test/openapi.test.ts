@@ -1,8 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../src/app';
+import { app } from '../src/app';
+import { collectOperations } from '../src/http/openapi';
 import { call } from './helpers/http';
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/**
+ * The routes anyone may call, written out here rather than read from the code: the routes mark themselves public
+ * (`describeRoute({ public: true })`), and this list is what those marks must add up to.
+ */
+const PUBLIC_ROUTES = [
+  'GET /health',
+  'GET /openapi.json',
+  'GET /docs',
+  'POST /register',
+  'POST /login',
+  'POST /token/refresh',
+  'GET /facilitators',
+  'GET /facilitators/:id',
+  'GET /events',
+  'GET /events/nearby',
+  'GET /events/:id',
+  'POST /payment-webhook',
+];
+
+/** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */
+const CACHEABLE_ROUTES = ['GET /events', 'GET /events/nearby', 'GET /events/:id', 'GET /facilitators', 'GET /facilitators/:id'];
 
 /** METHOD + OpenAPI path of every route handler the app really has. */
 function appOperations(): string[] {
@@ -32,12 +55,32 @@ describe('GET /openapi.json', () => {
     expect(documentOperations(res.json)).toEqual(appOperations());
   });
 
+  it('has exactly the public routes listed here, and they answer without a token', async () => {
+    const marked = collectOperations(app)
+      .filter((op) => op.isPublic)
+      .map((op) => `${op.method} ${op.path}`);
+    expect(marked.sort()).toEqual([...PUBLIC_ROUTES].sort());
+    for (const route of PUBLIC_ROUTES.filter((r) => r.startsWith('GET ') && !r.includes(':'))) {
+      const res = await call('GET', route.slice(4));
+      expect(res.status, route).not.toBe(401);
+    }
+    const protectedRoute = await call('GET', '/my-bookings');
+    expect(protectedRoute.status).toBe(401);
+  });
+
+  it('caches exactly the catalogue reads listed here', () => {
+    const marked = collectOperations(app)
+      .filter((op) => op.doc.cache)
+      .map((op) => `${op.method} ${op.path}`);
+    expect(marked.sort()).toEqual([...CACHEABLE_ROUTES].sort());
+  });
+
   it('marks public routes without security and every other route with the bearer scheme', async () => {
     const { json } = await call('GET', '/openapi.json');
     for (const [path, item] of Object.entries(json.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
         const key = `${method.toUpperCase()} ${path.replace(/\{([A-Za-z_]+)\}/g, ':$1')}`;
-        const isPublic = (PUBLIC_ROUTES as readonly string[]).includes(key);
+        const isPublic = PUBLIC_ROUTES.includes(key);
         expect(operation.security, key).toEqual(isPublic ? [] : [{ bearerAuth: [] }]);
         if (!isPublic) expect(operation.responses, key).toHaveProperty('401');
       }

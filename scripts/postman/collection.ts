@@ -2,7 +2,7 @@
 // each step names an operation ("METHOD /path/:param"), which must exist in the document; the request's
 // method, URL, auth and the success keys it checks come from the document, the order and captures from the flow.
 import { buildOpenApiDocument } from '../../src/http/openapi';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { FLOWS, type Step } from './flows';
 
 type OpenApi = ReturnType<typeof buildOpenApiDocument>;
@@ -91,7 +91,7 @@ function request(step: Step) {
 }
 
 let cachedDoc: OpenApi | undefined;
-const doc = () => (cachedDoc ??= buildOpenApiDocument(app, PUBLIC_ROUTES, { version: 'postman' }));
+const doc = () => (cachedDoc ??= buildOpenApiDocument(app, { version: 'postman' }));
 
 export function buildCollection() {
   const document = doc();

@@ -1,8 +1,8 @@
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv, CurrentUser, Role } from '../env';
-import { forbidden, unauthorized } from './errors';
+import type { CurrentUser, Role } from '../env';
 import { tokenSettings, verifyAccessToken } from '../modules/accounts/tokens';
-import { handlerPattern } from './matched-route';
+import { ApiError, unauthorized } from './errors';
+import { factory } from './factory';
+import { answeringRouteDoc } from './matched-route';
 
 /**
  * The caller's row. Written as SQL once rather than built by drizzle's relational query on every authenticated
@@ -10,48 +10,42 @@ import { handlerPattern } from './matched-route';
  */
 const LOAD_USER_SQL = 'SELECT id, name, email, role FROM users WHERE id = ?';
 
-/** `METHOD /path/:param` route patterns, exactly as registered, that anyone may call. */
-export type PublicRoutes = readonly string[];
-
 /**
- * Authentication that denies by default: a route is public only if its pattern is listed. A token that is
- * present is always verified (a bad one is 401 even on a public route), and the user is loaded from the
- * database, so a deleted user or a changed role takes effect at once. Unknown routes fall through to 404.
+ * Authentication that denies by default: a route is public only if its describeRoute mark says `public: true`. A
+ * token that is present is always verified (a bad one is 401 even on a public route), and the user is loaded from
+ * the database, so a deleted user or a changed role takes effect at once. Unknown routes fall through to 404.
  */
-export function authenticate(publicRoutes: PublicRoutes) {
-  const open = new Set(publicRoutes);
-
-  return createMiddleware<AppEnv>(async (c, next) => {
-    c.set('user', null);
-    const header = c.req.header('Authorization');
-    if (header !== undefined) {
-      const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
-      if (!match) throw unauthorized('The Authorization header must be "Bearer <access_token>"');
-      const claims = await verifyAccessToken(tokenSettings(c.env), match[1]!);
-      if (!claims) throw unauthorized('The access token is invalid or expired');
-      const user = await c.var.db.$client.prepare(LOAD_USER_SQL).bind(claims.userId).first<CurrentUser>();
-      if (!user) throw unauthorized('The access token is invalid or expired');
-      c.set('user', user);
-    } else {
-      const pattern = handlerPattern(c);
-      if (pattern && !open.has(pattern)) throw unauthorized('Missing Authorization header');
-    }
-    await next();
-  });
-}
+export const authenticate = factory.createMiddleware(async (c, next) => {
+  c.set('user', null);
+  const header = c.req.header('Authorization');
+  if (header !== undefined) {
+    const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
+    if (!match) throw unauthorized('The Authorization header must be "Bearer <access_token>"');
+    const claims = await verifyAccessToken(tokenSettings(c.env), match[1]!);
+    if (!claims) throw unauthorized('The access token is invalid or expired');
+    const user = await c.var.db.$client.prepare(LOAD_USER_SQL).bind(claims.userId).first<CurrentUser>();
+    if (!user) throw unauthorized('The access token is invalid or expired');
+    c.set('user', user);
+  } else {
+    const doc = answeringRouteDoc(c);
+    // No mark at all means no route answers: the 404 handler does.
+    if (doc && !doc.public) throw unauthorized('Missing Authorization header');
+  }
+  await next();
+});
 
 /** Lets the request through only for the listed roles. */
 export function requireRole(...roles: Role[]) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return factory.createMiddleware(async (c, next) => {
     const user = c.var.user;
     if (!user) throw unauthorized();
-    if (!roles.includes(user.role)) throw forbidden(`This needs the ${roles.join(' or ')} role`);
+    if (!roles.includes(user.role)) throw new ApiError('forbidden', `This needs the ${roles.join(' or ')} role`);
     await next();
   });
 }
 
 /** The authenticated caller, for handlers behind `authenticate` on a non-public route. */
-export function currentUser(c: { var: AppEnv['Variables'] }) {
+export function currentUser(c: { var: { user: CurrentUser | null } }): CurrentUser {
   if (!c.var.user) throw unauthorized();
   return c.var.user;
 }

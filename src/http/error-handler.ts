@@ -1,10 +1,10 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env';
-import { ApiError, serviceUnavailable } from './errors';
+import { ApiError, type ErrorCode } from './errors';
 
-const CODES_BY_STATUS: Record<number, string> = {
+/** What Hono's own HTTPExceptions (e.g. a malformed request it could not read) are called in the catalogue. */
+const CODES_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -45,10 +45,10 @@ function isTransientStorageError(error: unknown): boolean {
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    return new ApiError(status, CODES_BY_STATUS[status] ?? 'error', error.message || 'Request failed');
+    const code = CODES_BY_STATUS[error.status] ?? (error.status >= 500 ? 'internal_error' : 'bad_request');
+    return new ApiError(code, error.message || undefined);
   }
-  if (isTransientStorageError(error)) return serviceUnavailable();
+  if (isTransientStorageError(error)) return new ApiError('service_unavailable');
   return null;
 }
 
@@ -66,15 +66,15 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   const known = toApiError(error);
   if (known) {
     if (known.status >= 500) logError(c, error);
-    return c.json(errorBody(c, known), known.status, known.options.headers);
+    return c.json(errorBody(c, known), known.status, known.headers);
   }
   logError(c, error);
-  const masked = new ApiError(500, 'internal_error', 'Something went wrong on our side; it has been logged');
+  const masked = new ApiError('internal_error', 'Something went wrong on our side; it has been logged');
   return c.json(errorBody(c, masked), 500);
 };
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
-  c.json(errorBody(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)), 404);
+  c.json(errorBody(c, new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}`)), 404);
 
 function logError(c: Context<AppEnv>, error: unknown) {
   console.error(

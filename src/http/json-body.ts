@@ -1,8 +1,8 @@
 import { bodyLimit } from 'hono/body-limit';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../env';
-import { ApiError, badRequest } from './errors';
-import { handlerRoute, handlerTakesJsonBody } from './matched-route';
+import { ApiError } from './errors';
+import { factory } from './factory';
+import { answeringHandlers } from './matched-route';
+import { ROUTE_VALIDATION } from './route-marks';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -12,7 +12,7 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 export const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
-    throw new ApiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+    throw new ApiError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
   },
 });
 
@@ -21,18 +21,21 @@ export const limitBody = bodyLimit({
  * A route that takes no body (e.g. an admin replay) may be called without one, whatever the content type, as the
  * contract says. Hono caches the text, so validators and webhook signature checks read the same bytes again.
  */
-export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!METHODS_WITH_BODY.has(c.req.method) || !handlerRoute(c)) return next();
+export const requireJsonBody = factory.createMiddleware(async (c, next) => {
+  if (!METHODS_WITH_BODY.has(c.req.method)) return next();
+  const handlers = answeringHandlers(c);
+  if (handlers.length === 0) return next();
+  const takesJson = handlers.some((handler) => handler[ROUTE_VALIDATION]?.target === 'json');
   // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
-  if (!handlerTakesJsonBody(c) && (await c.req.text()) === '') return next();
+  if (!takesJson && (await c.req.text()) === '') return next();
   const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+    throw new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
   }
   try {
     JSON.parse(await c.req.text());
   } catch {
-    throw badRequest('invalid_json', 'The request body is not valid JSON');
+    throw new ApiError('invalid_json', 'The request body is not valid JSON');
   }
   return next();
 });

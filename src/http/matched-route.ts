@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { ROUTE_VALIDATION, type RouteValidation } from './route-marks';
+import { ROUTE_DOC, type MarkedHandler, type RouteDoc } from './route-marks';
 
 /**
  * The route that answers this request, or undefined when it is headed for a 404. Hono runs matching routes in
@@ -11,19 +11,17 @@ export function handlerRoute(c: Context) {
   return matchedRoutes(c).find((route) => route.method !== 'ALL');
 }
 
-/** `METHOD /pattern` of the answering route, as written in PUBLIC_ROUTES and the OpenAPI document. */
-export function handlerPattern(c: Context): string | undefined {
-  const route = handlerRoute(c);
-  return route && `${route.method} ${route.path}`;
+/** Every handler registered for the answering route (its describeRoute mark, validators, the handler itself). */
+export function answeringHandlers(c: Context): MarkedHandler[] {
+  const routes = matchedRoutes(c);
+  const answering = routes.find((route) => route.method !== 'ALL');
+  if (!answering) return [];
+  return routes
+    .filter((route) => route.method === answering.method && route.path === answering.path)
+    .map((route) => route.handler as MarkedHandler);
 }
 
-/** True when the answering route validates a JSON body (`validate('json', ...)` among its handlers). */
-export function handlerTakesJsonBody(c: Context): boolean {
-  const answering = handlerRoute(c);
-  return matchedRoutes(c).some(
-    (route) =>
-      route.method === answering?.method &&
-      route.path === answering.path &&
-      (route.handler as { [ROUTE_VALIDATION]?: RouteValidation })[ROUTE_VALIDATION]?.target === 'json',
-  );
+/** The describeRoute mark of the answering route: whether it is public, cacheable, and its documentation. */
+export function answeringRouteDoc(c: Context): RouteDoc | undefined {
+  return answeringHandlers(c).find((handler) => handler[ROUTE_DOC])?.[ROUTE_DOC];
 }

@@ -1,9 +1,8 @@
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Hono } from 'hono';
 import { z, type ZodType } from 'zod';
-import { ROUTE_DOC, ROUTE_VALIDATION, type RouteDoc, type RouteValidation } from './route-marks';
 import { errorSchema } from './error-schema';
-
-type Marked = MiddlewareHandler & { [ROUTE_DOC]?: RouteDoc; [ROUTE_VALIDATION]?: RouteValidation };
+import { ERROR_CATALOGUE, type ErrorCode } from './errors';
+import { ROUTE_DOC, ROUTE_VALIDATION, type MarkedHandler, type RouteDoc, type RouteValidation } from './route-marks';
 
 export interface Operation {
   method: string;
@@ -14,19 +13,19 @@ export interface Operation {
 }
 
 /** The app's operations, read from its routes: each METHOD + path with its describeRoute mark and validators. */
-export function collectOperations(app: Hono<any>, publicRoutes: readonly string[]): Operation[] {
-  const grouped = new Map<string, Marked[]>();
+export function collectOperations(app: Hono<any>): Operation[] {
+  const grouped = new Map<string, MarkedHandler[]>();
   for (const route of app.routes) {
     if (route.method === 'ALL') continue;
     const key = `${route.method} ${route.path}`;
-    grouped.set(key, [...(grouped.get(key) ?? []), route.handler as Marked]);
+    grouped.set(key, [...(grouped.get(key) ?? []), route.handler as MarkedHandler]);
   }
   return [...grouped].map(([key, handlers]) => {
     const [method, path] = key.split(' ') as [string, string];
     const doc = handlers.find((h) => h[ROUTE_DOC])?.[ROUTE_DOC];
     if (!doc) throw new Error(`Route ${key} has no describeRoute() documentation`);
     const validations = handlers.flatMap((h) => (h[ROUTE_VALIDATION] ? [h[ROUTE_VALIDATION]] : []));
-    return { method, path, doc, validations, isPublic: publicRoutes.includes(key) };
+    return { method, path, doc, validations, isPublic: doc.public === true };
   });
 }
 
@@ -40,15 +39,29 @@ const operationId = (method: string, path: string) =>
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('')}`;
 
-const STANDARD_ERRORS: Record<number, string> = {
-  400: 'invalid_json or validation_failed (with `issues`)',
-  401: 'unauthorized: missing, invalid or expired access token (WWW-Authenticate: Bearer)',
-  403: 'forbidden: the caller lacks the role or does not own the resource',
-  413: 'payload_too_large: body over 64 KiB',
-  415: 'unsupported_media_type: body is not application/json',
-  500: 'internal_error: masked; logged with the request id',
-  503: 'service_unavailable: the database is unavailable; retry',
-};
+/** The codes every route of a kind may answer with, whatever it documents itself. */
+function standardErrors(op: Operation, takesBody: boolean): ErrorCode[] {
+  return [
+    ...(op.validations.length ? (['validation_failed'] as const) : []),
+    ...(takesBody ? (['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) : []),
+    ...(op.isPublic ? [] : (['unauthorized'] as const)),
+    'internal_error',
+    'service_unavailable',
+  ];
+}
+
+/** One response per status, describing each of its codes with the catalogue's message. */
+function errorResponses(codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_CATALOGUE[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return [...byStatus].map(([status, list]) => ({
+    status,
+    description: list.map((code) => `${code}: ${ERROR_CATALOGUE[code].message}`).join('; '),
+  }));
+}
 
 function strip(schema: Record<string, unknown>) {
   const { $schema: _s, $id: _i, ...rest } = schema;
@@ -74,8 +87,8 @@ function parameters(validation: RouteValidation) {
  * The OpenAPI 3.1 document, generated from the routes themselves: their zod validators (request side) and their
  * describeRoute marks (responses). Request and response schemas become components, shared ones (`.meta({ id })`) by name.
  */
-export function buildOpenApiDocument(app: Hono<any>, publicRoutes: readonly string[], info: { version: string }) {
-  const operations = collectOperations(app, publicRoutes);
+export function buildOpenApiDocument(app: Hono<any>, info: { version: string }) {
+  const operations = collectOperations(app);
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of z.globalRegistry._idmap) registry.add(schema as ZodType, { id });
   registry.add(errorSchema, { id: 'Error' });
@@ -91,28 +104,15 @@ export function buildOpenApiDocument(app: Hono<any>, publicRoutes: readonly stri
     const body = op.validations.find((v) => v.target === 'json');
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(op.doc.responses)) {
-      const schema = response.schema
-        ? ref(response.schema, `${id}${status}Response`)
-        : Number(status) >= 400
-          ? ref(errorSchema, 'Error')
-          : null;
       responses[status] = {
         description: response.description,
-        ...(schema ? { content: { 'application/json': { schema } } } : {}),
+        ...(response.schema
+          ? { content: { 'application/json': { schema: ref(response.schema, `${id}${status}Response`) } } }
+          : {}),
       };
     }
-    const implied = [
-      ...(op.validations.length ? [400] : []),
-      ...(op.isPublic ? [] : [401]),
-      ...(body ? [413, 415] : []),
-      500,
-      503,
-    ];
-    for (const status of implied) {
-      responses[status] ??= {
-        description: STANDARD_ERRORS[status],
-        content: { 'application/json': { schema: ref(errorSchema, 'Error') } },
-      };
+    for (const { status, description } of errorResponses([...(op.doc.errors ?? []), ...standardErrors(op, !!body)])) {
+      responses[status] = { description, content: { 'application/json': { schema: ref(errorSchema, 'Error') } } };
     }
     paths[openApiPath(op.path)] ??= {};
     paths[openApiPath(op.path)]![op.method.toLowerCase()] = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseInstant } from '../lib/instant';
 
 /** A positive integer id in a path: digits only, so "1e3", " 7" and "0x10" are refused rather than coerced. */
 export const positiveIdText = z
@@ -7,3 +8,19 @@ export const positiveIdText = z
   .transform(Number);
 
 export const idParam = z.object({ id: positiveIdText });
+
+/** A zod string that becomes a Date, or a `validation_failed` issue. */
+export const isoInstant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const date = parseInstant(text);
+    if (date) return date;
+    ctx.issues.push({
+      code: 'custom',
+      message: 'Must be an ISO 8601 date and time, e.g. 2026-12-01T09:30:00+05:30',
+      input: text,
+    });
+    return z.NEVER;
+  })
+  .meta({ type: 'string', format: 'date-time' });

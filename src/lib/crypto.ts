@@ -1,6 +1,9 @@
+import { constantTimeEqual } from './constant-time';
+import { toHex } from './hex';
+
 /**
- * HMAC-SHA256 through WebCrypto, for every signature this API makes or checks: CRM webhook deliveries,
- * Razorpay payment and webhook signatures, Stripe webhook signatures. Imported keys are cached per secret.
+ * SHA-256 and HMAC-SHA256 through WebCrypto, for every digest and signature this API makes or checks: refresh-token
+ * and request hashes, CRM webhook deliveries, Razorpay and Stripe signatures. Imported keys are cached per secret.
  */
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -14,19 +17,12 @@ function keyFor(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
-  const signature = await crypto.subtle.sign('HMAC', await keyFor(secret), encoder.encode(message));
-  return [...new Uint8Array(signature)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+export async function sha256Hex(value: string): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(value)));
 }
 
-/** Compares two strings in time that depends only on their length, never on where they differ. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  if (left.length !== right.length) return false;
-  let diff = 0;
-  for (let i = 0; i < left.length; i++) diff |= left[i]! ^ right[i]!;
-  return diff === 0;
+export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  return toHex(await crypto.subtle.sign('HMAC', await keyFor(secret), encoder.encode(message)));
 }
 
 /** True when `signature` (hex, any case) is the HMAC-SHA256 of `message` under `secret`. */

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
 
 /**
@@ -21,19 +19,3 @@ export function parseInstant(text: string): Date | null {
   const sign = m[9] === '-' ? -1 : 1;
   return new Date(utc - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
 }
-
-/** A zod string that becomes a Date, or a `validation_failed` issue. */
-export const isoInstant = z
-  .string()
-  .max(40)
-  .transform((text, ctx) => {
-    const date = parseInstant(text);
-    if (date) return date;
-    ctx.issues.push({
-      code: 'custom',
-      message: 'Must be an ISO 8601 date and time, e.g. 2026-12-01T09:30:00+05:30',
-      input: text,
-    });
-    return z.NEVER;
-  })
-  .meta({ type: 'string', format: 'date-time' });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { collectOperations } from '../../src/http/openapi';
 import { hmacSha256Hex } from '../../src/lib/crypto';
 import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
@@ -299,7 +299,7 @@ describe('D1 failing after the provider created the order', () => {
 });
 
 describe('D1 failing on every route', () => {
-  const operations = collectOperations(app, PUBLIC_ROUTES);
+  const operations = collectOperations(app);
   let world: World;
   beforeAll(async () => {
     world = await createWorld();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectErrorShape } from '../helpers/http';
 import { createWorld } from './actors';
@@ -30,7 +30,7 @@ const WRITES_ALLOWED_ON_REJECTION: Record<string, { statuses: number[]; tables: 
   'POST /token/refresh': { statuses: [401], tables: ['refresh_tokens'] },
 };
 
-const operations = collectOperations(app, PUBLIC_ROUTES);
+const operations = collectOperations(app);
 const routeKey = (op: Operation) => `${op.method} ${op.path}`;
 
 function routeHash(key: string): number {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectError } from '../helpers/http';
 import { createActor, createWorld, type Actor, type World } from './actors';
@@ -12,7 +12,7 @@ import { changedTables, hardeningDb, prepareHardeningDb, snapshot } from './isol
  * level authorization. Routes come from the app itself; who may call what comes from the contract.
  */
 
-const operations = collectOperations(app, PUBLIC_ROUTES);
+const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 
 /** The contract's "Who" column for routes a member may not call. Anything under /admin is admin-only as well. */

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { MAX_BODY_BYTES } from '../../src/http/json-body';
 import { collectOperations, type Operation } from '../../src/http/openapi';
 import { PASSWORD, expectError } from '../helpers/http';
@@ -14,7 +14,7 @@ import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
  * The single-token cases on /me are in test/auth.test.ts; here every route gets every bad token.
  */
 
-const operations = collectOperations(app, PUBLIC_ROUTES);
+const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 const bodyRoutes = operations.filter((op) => op.validations.some((v) => v.target === 'json'));
 

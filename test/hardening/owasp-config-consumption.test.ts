@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PUBLIC_ROUTES, app } from '../../src/app';
+import { app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectError, expectErrorShape } from '../helpers/http';
 import { nastyJson } from './arbitraries';
@@ -14,7 +14,7 @@ import { hardeningDb, prepareHardeningDb } from './isolated-db';
  * API10 unsafe consumption of APIs (whatever Google or a payment provider answers, we neither crash nor store it blindly).
  */
 
-const operations = collectOperations(app, PUBLIC_ROUTES);
+const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 let world: World;
 

@@ -1,3 +1,6 @@
+import { fromBase64, toBase64 } from '../../lib/base64';
+import { constantTimeEqualBytes } from '../../lib/constant-time';
+
 /**
  * Password hashing with PBKDF2-SHA256 through WebCrypto. The deployed Workers runtime refuses more than
  * 100,000 iterations (local workerd does not), so the cost is pinned at that cap and stored beside each hash:
@@ -18,19 +21,6 @@ export interface PasswordRecord {
 
 const encoder = new TextEncoder();
 
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-export function fromBase64(value: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_MAX_ITERATIONS) {
     throw new RangeError(`PBKDF2 iterations must be between 1 and ${PBKDF2_MAX_ITERATIONS}`);
@@ -49,15 +39,7 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
 export async function verifyPassword(password: string, record: PasswordRecord): Promise<boolean> {
   if (record.algorithm !== PBKDF2_ALGORITHM) return false;
   const actual = await derive(password, fromBase64(record.salt), record.iterations);
-  return timingSafeEqual(actual, fromBase64(record.hash));
-}
-
-/** Constant-time comparison of two byte strings (length is not secret). */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
+  return constantTimeEqualBytes(actual, fromBase64(record.hash));
 }
 
 /** A record no password matches, verified on unknown emails so both failures cost the same time. */

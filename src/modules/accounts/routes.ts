@@ -1,37 +1,27 @@
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { users } from '../../db/schema';
-import type { AppEnv } from '../../env';
-import { notFound } from '../../http/errors';
-import { currentUser } from '../../http/auth';
-import { validate } from '../../http/validate';
 import { z } from 'zod';
+import { users } from '../../db/schema';
+import { currentUser } from '../../http/auth';
+import { ApiError } from '../../http/errors';
+import { createRouter } from '../../http/factory';
 import { describeRoute } from '../../http/route-marks';
+import { validate } from '../../http/validate';
+import { userJson } from './read-model';
+import { registerUser } from './register';
 import { loginBody, refreshBody, registerBody, sessionSchema, userSchema } from './schemas';
-import { login, refreshSession, registerUser, revokeRefreshToken, userJson, type SessionSettings } from './sessions';
-import { positiveInt, tokenSettings } from './tokens';
+import { login, refreshSession, revokeRefreshToken, sessionSettings } from './sessions';
 
-function sessionSettings(env: Env): SessionSettings {
-  return {
-    tokens: tokenSettings(env),
-    refreshTtlSeconds: positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, 30 * 24 * 3600),
-    throttle: {
-      maxFailures: positiveInt(env.LOGIN_MAX_FAILURES, 5),
-      windowSeconds: positiveInt(env.LOGIN_WINDOW_SECONDS, 900),
-    },
-  };
-}
-
-export const authRoutes = new Hono<AppEnv>()
+export const accountRoutes = createRouter()
   .post(
     '/register',
     describeRoute({
       summary: 'Create a member account',
       tags: ['Accounts'],
+      public: true,
       responses: {
         201: { description: 'Registered', schema: z.object({ msg: z.literal('Registration successful'), user: userSchema }) },
-        409: { description: 'email_taken: an account with this email exists' },
       },
+      errors: ['email_taken'],
     }),
     validate('json', registerBody),
     async (c) => {
@@ -43,12 +33,11 @@ export const authRoutes = new Hono<AppEnv>()
     '/login',
     describeRoute({
       summary: 'Log in; returns an access token and a refresh token',
+      description: 'A wrong email and a wrong password get the same 401. Failed logins are limited per email (429).',
       tags: ['Accounts'],
-      responses: {
-        200: { description: 'Logged in', schema: sessionSchema },
-        401: { description: 'unauthorized: wrong email or password (one message for both)' },
-        429: { description: 'rate_limited: too many failed logins for this email; see Retry-After' },
-      },
+      public: true,
+      responses: { 200: { description: 'Logged in', schema: sessionSchema } },
+      errors: ['unauthorized', 'rate_limited'],
     }),
     validate('json', loginBody),
     async (c) => c.json(await login(c.var.db, sessionSettings(c.env), c.req.valid('json'))),
@@ -57,11 +46,11 @@ export const authRoutes = new Hono<AppEnv>()
     '/token/refresh',
     describeRoute({
       summary: 'Rotate a refresh token for a new session',
+      description: 'An unknown, expired, revoked or already used refresh token is 401.',
       tags: ['Accounts'],
-      responses: {
-        200: { description: 'New session; the presented refresh token stops working', schema: sessionSchema },
-        401: { description: 'unauthorized: unknown, expired, revoked or already used refresh token' },
-      },
+      public: true,
+      responses: { 200: { description: 'New session; the presented refresh token stops working', schema: sessionSchema } },
+      errors: ['unauthorized'],
     }),
     validate('json', refreshBody),
     async (c) => c.json(await refreshSession(c.var.db, sessionSettings(c.env), c.req.valid('json').refresh_token)),
@@ -85,10 +74,11 @@ export const authRoutes = new Hono<AppEnv>()
       summary: "The caller's account",
       tags: ['Accounts'],
       responses: { 200: { description: 'The user', schema: z.object({ user: userSchema }) } },
+      errors: ['not_found'],
     }),
     async (c) => {
       const user = await c.var.db.query.users.findFirst({ where: eq(users.id, currentUser(c).id) });
-      if (!user) throw notFound('User not found');
+      if (!user) throw new ApiError('not_found', 'User not found');
       return c.json({ user: userJson(user) });
     },
   );

@@ -1,53 +1,30 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import { Batch } from '../../db/batch';
 import { refreshTokens, users, type UserRow } from '../../db/schema';
+import { positiveInt } from '../../lib/settings';
 import type { Database } from '../../env';
-import { conflict, unauthorized } from '../../http/errors';
-import { isUniqueViolation } from '../../db/errors';
+import { ApiError, unauthorized } from '../../http/errors';
 import { claimLoginAttempt, clearLoginFailures, type ThrottleSettings } from './login-throttle';
-import { DECOY_PASSWORD_RECORD, hashPassword, verifyPassword } from './passwords';
-import { newRefreshToken, sha256Hex, signAccessToken, type TokenSettings } from './tokens';
-
-export interface UserJson {
-  id: number;
-  name: string;
-  email: string;
-  role: UserRow['role'];
-  created_at: string;
-}
-
-export function userJson(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role' | 'createdAt'>): UserJson {
-  return { id: user.id, name: user.name, email: user.email, role: user.role, created_at: user.createdAt.toISOString() };
-}
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-export async function registerUser(db: Database, input: { name: string; email: string; password: string }) {
-  const record = await hashPassword(input.password);
-  try {
-    const [user] = await db
-      .insert(users)
-      .values({
-        name: input.name,
-        email: normaliseEmail(input.email),
-        passwordAlgorithm: record.algorithm,
-        passwordIterations: record.iterations,
-        passwordSalt: record.salt,
-        passwordHash: record.hash,
-      })
-      .returning();
-    return user!;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('email_taken', 'An account with this email already exists');
-    throw error;
-  }
-}
+import { DECOY_PASSWORD_RECORD, verifyPassword } from './passwords';
+import { normaliseEmail, userJson, type UserJson } from './read-model';
+import { sha256Hex } from '../../lib/crypto';
+import { newRefreshToken, signAccessToken, tokenSettings, type TokenSettings } from './tokens';
 
 export interface SessionSettings {
   tokens: TokenSettings;
   refreshTtlSeconds: number;
   throttle: ThrottleSettings;
+}
+
+export function sessionSettings(env: Env): SessionSettings {
+  return {
+    tokens: tokenSettings(env),
+    refreshTtlSeconds: positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, 30 * 24 * 3600),
+    throttle: {
+      maxFailures: positiveInt(env.LOGIN_MAX_FAILURES, 5),
+      windowSeconds: positiveInt(env.LOGIN_WINDOW_SECONDS, 900),
+    },
+  };
 }
 
 export interface Session {
@@ -115,24 +92,24 @@ export async function refreshSession(db: Database, settings: SessionSettings, pr
   const expiresAt = new Date(now.getTime() + settings.refreshTtlSeconds * 1000);
 
   // Raw statements: drizzle cannot batch an INSERT ... SELECT ... RETURNING, and both must run in one batch.
-  const d1 = db.$client;
-  const [, inserted] = await d1.batch<{ user_id: number }>([
-    d1
-      .prepare(
-        `UPDATE refresh_tokens SET revoked_at = ?1, replaced_by_hash = ?2
-         WHERE token_hash = ?3 AND revoked_at IS NULL AND expires_at > ?1`,
-      )
-      .bind(now.getTime(), nextHash, oldHash),
-    d1
-      .prepare(
-        `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-         SELECT user_id, family_id, ?1, ?2 FROM refresh_tokens WHERE token_hash = ?3 AND replaced_by_hash = ?1
-         RETURNING user_id`,
-      )
-      .bind(nextHash, expiresAt.getTime(), oldHash),
-  ]);
+  const batch = new Batch(db.$client);
+  batch.sql(
+    `UPDATE refresh_tokens SET revoked_at = ?1, replaced_by_hash = ?2
+     WHERE token_hash = ?3 AND revoked_at IS NULL AND expires_at > ?1`,
+    now.getTime(),
+    nextHash,
+    oldHash,
+  );
+  const inserted = batch.sql<{ user_id: number }>(
+    `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
+     SELECT user_id, family_id, ?1, ?2 FROM refresh_tokens WHERE token_hash = ?3 AND replaced_by_hash = ?1
+     RETURNING user_id`,
+    nextHash,
+    expiresAt.getTime(),
+    oldHash,
+  );
 
-  const userId = inserted?.results[0]?.user_id;
+  const userId = (await batch.run()).rows(inserted)[0]?.user_id;
   if (userId === undefined) {
     const stale = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, oldHash) });
     if (stale?.replacedByHash) {

@@ -1,6 +1,7 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { Role } from '../../env';
-import { toBase64 } from './passwords';
+import { toBase64Url } from '../../lib/base64';
+import { positiveInt } from '../../lib/settings';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
@@ -39,11 +40,6 @@ export function tokenSettings(env: Env): TokenSettings {
   };
 }
 
-export function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
-
 export async function signAccessToken(settings: TokenSettings, claims: AccessClaims): Promise<string> {
   return new SignJWT({ role: claims.role })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT' })
@@ -76,13 +72,5 @@ export async function verifyAccessToken(settings: TokenSettings, token: string):
 
 /** An opaque refresh token: 32 random bytes, URL-safe. Only its SHA-256 is stored. */
 export function newRefreshToken(): string {
-  return toBase64(crypto.getRandomValues(new Uint8Array(32)))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
-
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(value));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }

@@ -1,14 +1,95 @@
 import { eq } from 'drizzle-orm';
+import { Batch, type StepRef } from '../../db/batch';
 import { bookings, events } from '../../db/schema';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { CurrentUser, Database } from '../../env';
-import { conflict, forbidden, notFound } from '../../http/errors';
-import type { CancelReason } from './schemas';
-import { ACTIVE_BOOKING_STATUSES_SQL, bookingMessages, runWithOutbox } from '../crm/outbox';
+import { ApiError } from '../../http/errors';
+import { bookingMessages, commit } from '../crm/outbox';
 import { bookingJson, findBooking } from './read-model';
 import { promoteNextWaitlisted, recountSeats } from './seats';
 
-/** Active and not started: the condition under which a booking may still be cancelled, on `b` and `e`. */
-const CANCELLABLE = `b.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND e.starts_at > ?`;
+/** Why a booking was cancelled, as `cancel_reason` (and the CRM's `cancel_reason`) shows it. */
+export type CancelReason =
+  | 'user_cancelled'
+  | 'admin_cancelled'
+  | 'event_cancelled'
+  | 'payment_expired'
+  | 'payment_failed'
+  | 'payment_provider_error'
+  | 'payment_order_not_saved'
+  | 'refunded';
+
+export interface CancelBookings {
+  /** Which bookings: an SQL condition on `b` (bookings) and `e` (their events), with `?` placeholders. */
+  where: string;
+  params: unknown[];
+  /** The event whose seats are recounted (every matched booking belongs to it). */
+  eventId: number;
+  /** Recorded as cancel_reason, unless the booking was already cancelled with one (its first reason stays). */
+  reason: CancelReason;
+  now: Date;
+  /** Write a `booking.cancelled` CRM message per booking. */
+  notify?: boolean;
+  /** Give freed seats to the waitlist, in order. */
+  promote?: boolean;
+  /** More columns to set in the same UPDATE (e.g. the payment id of a refund), with their parameters. */
+  alsoSet?: { sql: string; params: unknown[] };
+  /** Statements that must directly follow the UPDATE (they read its `changes()`). */
+  afterUpdate?: (batch: Batch) => void;
+}
+
+/**
+ * THE way a booking is cancelled, for every path that does it (a user or admin cancel, an event's cascade, an expired
+ * or failed payment hold, a provider failure, a refund): the row stays, with `cancelled`, cancelled_at and the
+ * reason; the seat is freed by a recount in the same batch; optionally its CRM message and the waitlist promotion.
+ * The message is added before the UPDATE and selects by the same condition, so it is written exactly for the
+ * bookings the UPDATE changes. Returns the UPDATE's step: its rows are the cancelled bookings' ids.
+ */
+export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{ id: number }> {
+  const ms = options.now.getTime();
+  if (options.notify) {
+    bookingMessages(batch, 'booking.cancelled', {
+      where: options.where,
+      params: options.params,
+      occurredAt: options.now,
+      bookingStatus: 'cancelled',
+      cancelReason: options.reason,
+    });
+  }
+  const also = options.alsoSet ? `, ${options.alsoSet.sql}` : '';
+  const cancelled = batch.sql<{ id: number }>(
+    `UPDATE bookings SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?), cancel_reason = coalesce(cancel_reason, ?),
+       updated_at = ?${also}
+     WHERE id IN (SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id WHERE ${options.where})
+     RETURNING id`,
+    ms,
+    options.reason,
+    ms,
+    ...(options.alsoSet?.params ?? []),
+    ...options.params,
+  );
+  options.afterUpdate?.(batch);
+  recountSeats(batch, options.eventId);
+  if (options.promote) promoteNextWaitlisted(batch, options.eventId, options.now);
+  return cancelled;
+}
+
+/**
+ * Payment holds whose time is up give their seat back (cancelled with reason `payment_expired`, no message). Every
+ * batch that checks an event's seats runs this first, so an expired hold never blocks a seat even before the cron.
+ */
+export function releaseExpiredHolds(batch: Batch, eventId: number, now: Date) {
+  return cancelBookings(batch, {
+    where: `b.event_id = ? AND b.status = 'pending_payment' AND b.hold_expires_at <= ?`,
+    params: [eventId, now.getTime()],
+    eventId,
+    reason: 'payment_expired',
+    now,
+  });
+}
+
+/** Active and not started: the condition under which a booking may still be cancelled. */
+const CANCELLABLE = `b.id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND e.starts_at > ?`;
 
 async function loadForCancel(db: Database, id: number) {
   const [row] = await db
@@ -19,58 +100,45 @@ async function loadForCancel(db: Database, id: number) {
   return row;
 }
 
-/** The rules in the contract's order: missing 404, someone else's 403, cancelled 409, started 409. */
+/** The rules in the documented order: missing 404, someone else's 403, cancelled 409, started 409. */
 function assertCancellable(row: Awaited<ReturnType<typeof loadForCancel>>, actor: CurrentUser, now: Date) {
-  if (!row) throw notFound('Booking not found');
-  if (row.userId !== actor.id && actor.role !== 'admin') throw forbidden('You can only cancel your own bookings');
-  if (row.status === 'cancelled') throw conflict('booking_already_cancelled', 'This booking is already cancelled');
+  if (!row) throw new ApiError('not_found', 'Booking not found');
+  if (row.userId !== actor.id && actor.role !== 'admin') throw new ApiError('forbidden', 'You can only cancel your own bookings');
+  if (row.status === 'cancelled') throw new ApiError('booking_already_cancelled', 'This booking is already cancelled');
   if (row.startsAt.getTime() <= now.getTime()) {
-    throw conflict('event_started', 'The event has already started; the booking can no longer be cancelled');
+    throw new ApiError('event_started', 'The event has already started; the booking can no longer be cancelled');
   }
   return row;
 }
 
 /**
- * Cancels a booking (the row stays, with cancelled_at and the reason) in one batch with its `booking.cancelled`
- * message, the seat recount and the promotion of the earliest waitlisted booking into the freed seat.
+ * A user (or an admin) cancels a booking: in one batch its `booking.cancelled` message, the seat recount and the
+ * promotion of the earliest waitlisted booking into the freed seat.
  */
-export async function cancelBooking(db: Database, input: { bookingId: number; actor: CurrentUser }) {
+export async function cancelBooking(db: Database, crm: Queue, input: { bookingId: number; actor: CurrentUser }) {
   let row = await loadForCancel(db, input.bookingId);
   for (let attempt = 1; attempt <= 2; attempt++) {
     const now = new Date();
     const cancellable = assertCancellable(row, input.actor, now);
-    const reason: CancelReason = cancellable.userId === input.actor.id ? 'user_cancelled' : 'admin_cancelled';
-    const { cancelled, messages } = await runCancelBatch(db.$client, input.bookingId, cancellable.eventId, reason, now);
-    if (cancelled) {
+    const reason = cancellable.userId === input.actor.id ? ('user_cancelled' as const) : ('admin_cancelled' as const);
+    const batch = new Batch(db.$client);
+    const cancelled = cancelBookings(batch, {
+      where: CANCELLABLE,
+      params: [input.bookingId, now.getTime()],
+      eventId: cancellable.eventId,
+      reason,
+      now,
+      notify: true,
+      promote: true,
+    });
+    const result = await commit(batch, crm);
+    if (result.rows(cancelled).length > 0) {
       const booking = await findBooking(db, input.bookingId);
-      if (!booking) throw notFound('Booking not found');
-      return { booking: bookingJson(booking), messages };
+      if (!booking) throw new ApiError('not_found', 'Booking not found');
+      return bookingJson(booking);
     }
     // A concurrent cancel (or the start passing) won the race: re-read, so the rule that now applies answers.
     row = await loadForCancel(db, input.bookingId);
   }
-  throw conflict('booking_already_cancelled', 'This booking is already cancelled');
-}
-
-async function runCancelBatch(d1: D1Database, bookingId: number, eventId: number, reason: CancelReason, now: Date) {
-  const { results, messages } = await runWithOutbox(d1, [
-    bookingMessages(d1, 'booking.cancelled', {
-      where: `b.id = ? AND ${CANCELLABLE}`,
-      params: [bookingId, now.getTime()],
-      occurredAt: now,
-      bookingStatus: 'cancelled',
-      cancelReason: reason,
-    }),
-    d1
-      .prepare(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = ?2, updated_at = ?1
-         WHERE id = ?3 AND status IN ${ACTIVE_BOOKING_STATUSES_SQL}
-           AND EXISTS (SELECT 1 FROM events e WHERE e.id = bookings.event_id AND e.starts_at > ?1)
-         RETURNING id`,
-      )
-      .bind(now.getTime(), reason, bookingId),
-    recountSeats(d1, eventId),
-    ...promoteNextWaitlisted(d1, eventId, now),
-  ]);
-  return { cancelled: (results[1]?.results.length ?? 0) > 0, messages };
+  throw new ApiError('booking_already_cancelled', 'This booking is already cancelled');
 }

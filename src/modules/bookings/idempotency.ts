@@ -1,8 +1,9 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Batch } from '../../db/batch';
 import { idempotencyKeys } from '../../db/schema';
 import type { Database } from '../../env';
-import { conflict, unprocessable } from '../../http/errors';
-import { sha256Hex } from '../accounts/tokens';
+import { ApiError } from '../../http/errors';
+import { sha256Hex } from '../../lib/crypto';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** A claim with no answer after this long belongs to a request that died; a retry may take it over. */
@@ -74,7 +75,7 @@ async function earlierAnswer(
 ): Promise<Answer> {
   const [earlier] = await db.select().from(idempotencyKeys).where(owner);
   if (earlier && earlier.requestHash !== requestHash) {
-    throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was already used with another request body');
+    throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with another request body');
   }
   if (earlier?.responseStatus && earlier.responseBody) {
     return { status: earlier.responseStatus as Answer['status'], body: JSON.parse(earlier.responseBody) };
@@ -87,7 +88,10 @@ async function earlierAnswer(
       .where(and(owner, eq(idempotencyKeys.requestHash, requestHash)));
     return answer;
   }
-  throw conflict('idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  throw new ApiError(
+    'idempotency_key_in_progress',
+    'A request with this Idempotency-Key is still being processed; retry shortly',
+  );
 }
 
 function bookingIdOf(answer: Answer): number | null {
@@ -100,4 +104,21 @@ export async function expireIdempotencyKeys(db: Database, now: Date, limit = 500
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS);
   await db.run(sql`DELETE FROM idempotency_keys WHERE rowid IN (
     SELECT rowid FROM idempotency_keys WHERE created_at <= ${cutoff.getTime()} LIMIT ${limit})`);
+}
+
+/**
+ * Links the booking a batch creates (the user's active booking on the event, booked at the batch's `now`) to the
+ * claimed Idempotency-Key, in that batch, so an answer lost after the commit can be rebuilt for the retry instead
+ * of a 409.
+ */
+export function linkIdempotencyKey(batch: Batch, claim: { userId: number; eventId: number; key: string }, now: Date) {
+  return batch.sql(
+    `UPDATE idempotency_keys SET booking_id = (SELECT id FROM bookings WHERE user_id = ?1 AND event_id = ?2
+       AND booked_at = ?3 AND status IN ('confirmed', 'waitlisted'))
+     WHERE user_id = ?1 AND key = ?4 AND booking_id IS NULL`,
+    claim.userId,
+    claim.eventId,
+    now.getTime(),
+    claim.key,
+  );
 }

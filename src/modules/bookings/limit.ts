@@ -1,7 +1,7 @@
 import type { Database } from '../../env';
-import { conflict } from '../../http/errors';
-import { ACTIVE_BOOKING_STATUSES_SQL } from '../crm/outbox';
-import { positiveInt } from '../accounts/tokens';
+import { ApiError } from '../../http/errors';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
+import { positiveInt } from '../../lib/settings';
 
 /**
  * OWASP API6 (sensitive business flows): one account must not be able to hold every seat there is. A user may hold
@@ -30,7 +30,7 @@ export async function assertUnderBookingLimit(db: Database, userId: number, limi
     .bind(userId, now.getTime())
     .first<{ n: number }>();
   if ((row?.n ?? 0) >= limit) {
-    throw conflict(
+    throw new ApiError(
       'booking_limit_reached',
       `You already hold the most active bookings allowed for upcoming events (${limit}); cancel one to book another`,
     );

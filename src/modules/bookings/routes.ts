@@ -1,26 +1,30 @@
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { bookings } from '../../db/schema';
-import type { AppEnv } from '../../env';
-import { forbidden, notFound } from '../../http/errors';
 import { currentUser } from '../../http/auth';
-import { validate } from '../../http/validate';
-import { describeRoute } from '../../http/route-marks';
-import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from './schemas';
+import { ApiError } from '../../http/errors';
+import { createRouter } from '../../http/factory';
 import { idParam } from '../../http/params';
-import { bookSeat } from './book';
-import { maxActiveBookings } from './limit';
-import { cancelBooking } from './cancel';
-import { bookingJson, findBooking, loadBookings } from './read-model';
-import { publishOutbox } from '../crm/outbox';
-import { idempotent } from './idempotency';
+import { describeRoute } from '../../http/route-marks';
+import { validate } from '../../http/validate';
 import { refundBooking } from '../payments/refund';
 import { paymentSettings } from '../payments/settings';
+import { bookSeat } from './book';
+import { cancelBooking } from './cancel';
+import { idempotent } from './idempotency';
+import { maxActiveBookings } from './limit';
+import { bookingJson, findBooking, loadBookings } from './read-model';
+import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from './schemas';
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
 
-export const bookingRoutes = new Hono<AppEnv>()
+async function bookingAnswerFor(db: Parameters<typeof findBooking>[0], id: number) {
+  const found = await findBooking(db, id);
+  if (!found) throw new ApiError('not_found', 'Booking not found');
+  return bookingJson(found);
+}
+
+export const bookingRoutes = createRouter()
   .post(
     '/book',
     describeRoute({
@@ -38,15 +42,17 @@ export const bookingRoutes = new Hono<AppEnv>()
           description: 'Booked, or added to the waitlist',
           schema: z.union([bookingAnswer('Booking successful'), bookingAnswer('Added to waitlist')]),
         },
-        402: { description: 'payment_required: the event has a price' },
-        404: { description: 'not_found: no such event' },
-        409: {
-          description:
-            'event_full, already_booked, event_not_bookable, idempotency_key_in_progress, booking_limit_reached ' +
-            '(MAX_ACTIVE_BOOKINGS_PER_USER active bookings on upcoming events)',
-        },
-        422: { description: 'idempotency_key_reused: the key was used with another body' },
       },
+      errors: [
+        'payment_required',
+        'not_found',
+        'event_full',
+        'already_booked',
+        'event_not_bookable',
+        'idempotency_key_in_progress',
+        'booking_limit_reached',
+        'idempotency_key_reused',
+      ],
     }),
     validate('header', idempotencyHeader),
     validate('json', bookBody),
@@ -65,15 +71,9 @@ export const bookingRoutes = new Hono<AppEnv>()
         request,
         async () => {
           const seat = { ...input, maxActiveBookings: maxActiveBookings(c.env), idempotencyKey: key };
-          const { booking, messages } = await bookSeat(c.var.db, seat);
-          await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
-          return booked(booking);
+          return booked(await bookSeat(c.var.db, c.env.CRM_QUEUE, seat));
         },
-        async (bookingId) => {
-          const found = await findBooking(c.var.db, bookingId);
-          if (!found) throw notFound('Booking not found');
-          return booked(bookingJson(found));
-        },
+        async (bookingId) => booked(await bookingAnswerFor(c.var.db, bookingId)),
       );
       return c.json(answer.body as object, answer.status);
     },
@@ -103,17 +103,15 @@ export const bookingRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'One booking (its user or an admin)',
       tags: ['Bookings'],
-      responses: {
-        200: { description: 'The booking', schema: z.object({ booking: bookingSchema }) },
-        404: { description: 'not_found' },
-      },
+      responses: { 200: { description: 'The booking', schema: z.object({ booking: bookingSchema }) } },
+      errors: ['forbidden', 'not_found'],
     }),
     validate('param', idParam),
     async (c) => {
       const user = currentUser(c);
       const found = await findBooking(c.var.db, c.req.valid('param').id);
-      if (!found) throw notFound('Booking not found');
-      if (found.booking.userId !== user.id && user.role !== 'admin') throw forbidden('This booking is not yours');
+      if (!found) throw new ApiError('not_found', 'Booking not found');
+      if (found.booking.userId !== user.id && user.role !== 'admin') throw new ApiError('forbidden', 'This booking is not yours');
       return c.json({ booking: bookingJson(found) });
     },
   )
@@ -121,25 +119,18 @@ export const bookingRoutes = new Hono<AppEnv>()
     '/cancel-booking/:id',
     describeRoute({
       summary: 'Cancel a booking (its user or an admin); the row stays as cancelled',
+      description: 'The earliest waitlisted booking gets the freed seat; a paid booking is refunded.',
       tags: ['Bookings'],
-      responses: {
-        200: {
-          description: 'Cancelled; the earliest waitlisted booking gets the seat',
-          schema: bookingAnswer('Booking cancelled'),
-        },
-        404: { description: 'not_found' },
-        409: { description: 'booking_already_cancelled, event_started' },
-      },
+      responses: { 200: { description: 'Cancelled', schema: bookingAnswer('Booking cancelled') } },
+      errors: ['forbidden', 'not_found', 'booking_already_cancelled', 'event_started'],
     }),
     validate('param', idParam),
     async (c) => {
-      const actor = currentUser(c);
-      const cancelled = await cancelBooking(c.var.db, { bookingId: c.req.valid('param').id, actor });
-      const refunds = cancelled.booking.is_paid
-        ? await refundBooking(c.var.db, paymentSettings(c.env), cancelled.booking.id)
-        : [];
-      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, [...cancelled.messages, ...refunds]);
-      const found = refunds.length ? await findBooking(c.var.db, cancelled.booking.id) : undefined;
-      return c.json({ msg: 'Booking cancelled' as const, booking: found ? bookingJson(found) : cancelled.booking });
+      const { db } = c.var;
+      const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, { bookingId: c.req.valid('param').id, actor: currentUser(c) });
+      if (!cancelled.is_paid) return c.json({ msg: 'Booking cancelled' as const, booking: cancelled });
+      const refunded = await refundBooking(db, c.env.CRM_QUEUE, paymentSettings(c.env), cancelled.id);
+      const booking = refunded ? await bookingAnswerFor(db, cancelled.id) : cancelled;
+      return c.json({ msg: 'Booking cancelled' as const, booking });
     },
   );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BOOKING_STATUSES } from '../../db/schema';
-import { eventSchema } from '../events/event-schema';
+import { eventSchema } from '../events/schemas';
 
 /** `event_id` must be a JSON integer: a string or a list is a validation error, as the predecessor's faults showed. */
 export const bookBody = z.object({
@@ -34,4 +34,3 @@ export const bookingSchema = z
   .meta({ id: 'Booking' });
 
 export type BookingJson = z.infer<typeof bookingSchema>;
-export type CancelReason = 'user_cancelled' | 'admin_cancelled' | 'event_cancelled';

@@ -1,7 +1,7 @@
 import { and, desc, eq, lte, ne, or, sql } from 'drizzle-orm';
 import { outbox, type OutboxRow } from '../../db/schema';
 import type { Database } from '../../env';
-import { notFound } from '../../http/errors';
+import { ApiError } from '../../http/errors';
 import type { CrmNotification } from './messages';
 import { publishOutbox } from './outbox';
 
@@ -95,7 +95,7 @@ export async function replayNotification(db: Database, queue: Queue, id: string)
     .set({ status: 'pending', deadAt: null, deliveredAt: null })
     .where(eq(outbox.id, id))
     .returning();
-  if (!row) throw notFound('Notification not found');
+  if (!row) throw new ApiError('not_found', 'Notification not found');
   await publishOutbox(db.$client, queue, [row.payload as CrmNotification]);
   const [after] = await db.select().from(outbox).where(eq(outbox.id, id));
   return notificationJson(after ?? row);

@@ -1,8 +1,3 @@
-/** Queue names, as in wrangler.toml; the one consumer dispatches on them. */
-export const CRM_QUEUE_NAME = 'ahoum-crm-notifications';
-export const CRM_DEAD_LETTER_QUEUE_NAME = 'ahoum-crm-notifications-dlq';
-export const JOBS_QUEUE_NAME = 'ahoum-jobs';
-
 export const CRM_NOTIFICATION_TYPES = [
   'booking.created',
   'booking.cancelled',
@@ -35,6 +30,3 @@ export interface CrmNotification {
   /** event.rescheduled / event.cancelled: the bookings affected. */
   booking_ids?: number[];
 }
-
-/** Jobs of the Worker itself, on the jobs queue. */
-export type Job = { kind: 'geocode_event'; event_id: number };

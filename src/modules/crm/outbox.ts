@@ -1,12 +1,12 @@
+import { Batch, type BatchResult, type StepRef } from '../../db/batch';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { CrmNotification, CrmNotificationType } from './messages';
 
 /**
- * The transactional outbox of CRM notifications. Each message is built by an `INSERT INTO outbox ... SELECT` that runs
- * in the same D1 batch as the change it reports, so the change and its notification commit or fail together; the
- * rows are sent to the queue after the batch (`publishOutbox`) and re-sent by the cron if that send is lost.
+ * The transactional outbox of CRM notifications. Each message is built by an `INSERT INTO outbox ... SELECT` added to
+ * the same D1 batch as the change it reports, so the change and its notification commit or fail together. `commit`
+ * runs such a batch and sends what it wrote to the queue; the cron re-sends rows whose send was lost.
  */
-
-export const ACTIVE_BOOKING_STATUSES_SQL = `('confirmed', 'waitlisted', 'pending_payment')`;
 
 /** A random (version 4) UUID computed by SQLite, for statements that write one message per selected row. */
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
@@ -19,8 +19,16 @@ const isoSql = (column: string) =>
 const EVENT_JSON_SQL = `json_object('id', e.id, 'title', e.title, 'date', ${isoSql('e.starts_at')})`;
 const FACILITATOR_JSON_SQL = `json_object('id', f.id, 'name', f.name, 'crm_id', f.crm_id)`;
 
-/** Statements whose RETURNING rows are outbox messages; `runWithOutbox` collects them. */
-const messageStatements = new WeakSet<D1PreparedStatement>();
+type MessageRow = { id: string; payload: string };
+
+/** The steps of each batch whose RETURNING rows are outbox messages; `commit` collects them. */
+const messageSteps = new WeakMap<Batch, StepRef<MessageRow>[]>();
+
+function addMessageStep(batch: Batch, statement: D1PreparedStatement) {
+  const step = batch.add<MessageRow>(statement);
+  messageSteps.set(batch, [...(messageSteps.get(batch) ?? []), step]);
+  return step;
+}
 
 export interface BookingMessageOptions {
   /** SQL condition on `b` (bookings), `u` (users), `e` (events) and `f` (facilitators), with `?` placeholders. */
@@ -38,13 +46,13 @@ export interface BookingMessageOptions {
  * One message of `type` per booking matched by `where`. The selection is materialised first, so each message's
  * uuid is computed once and is both the row id and the body's `id`.
  */
-export function bookingMessages(d1: D1Database, type: CrmNotificationType, options: BookingMessageOptions) {
+export function bookingMessages(batch: Batch, type: CrmNotificationType, options: BookingMessageOptions) {
   const extra: Record<string, string | number | null> = { ...options.extra };
   if (options.cancelReason) extra.cancel_reason = options.cancelReason;
   const extraSql = Object.keys(extra)
     .map((key) => `, '${key.replace(/[^a-z_]/g, '')}', ?`)
     .join('');
-  const statement = d1
+  const statement = batch.d1
     .prepare(
       `INSERT INTO outbox (id, type, payload, status, created_at)
        WITH picked AS MATERIALIZED (
@@ -72,8 +80,7 @@ export function bookingMessages(d1: D1Database, type: CrmNotificationType, optio
       ...Object.values(extra),
       options.occurredAt.getTime(),
     );
-  messageStatements.add(statement);
-  return statement;
+  return addMessageStep(batch, statement);
 }
 
 /**
@@ -81,12 +88,12 @@ export function bookingMessages(d1: D1Database, type: CrmNotificationType, optio
  * at the moment the statement runs. `condition` (on `e`) lets a batch write it only when its change applies.
  */
 export function eventMessage(
-  d1: D1Database,
+  batch: Batch,
   type: CrmNotificationType,
   options: { eventId: number; occurredAt: Date; condition?: string; params?: unknown[] },
 ) {
   const id = crypto.randomUUID();
-  const statement = d1
+  const statement = batch.d1
     .prepare(
       `INSERT INTO outbox (id, type, payload, status, created_at)
        SELECT ?, ?, json_object('id', ?, 'type', ?, 'occurred_at', ?, 'booking_id', NULL, 'user', NULL,
@@ -107,29 +114,20 @@ export function eventMessage(
       options.eventId,
       ...(options.params ?? []),
     );
-  messageStatements.add(statement);
-  return statement;
+  return addMessageStep(batch, statement);
 }
 
-/** A raw statement, or a drizzle query builder (turned into one, so both kinds share one batch). */
-export type BatchStep = D1PreparedStatement | { toSQL(): { sql: string; params: unknown[] } };
-
-function toStatement(d1: D1Database, step: BatchStep): D1PreparedStatement {
-  if (!('toSQL' in step)) return step;
-  const query = step.toSQL();
-  return d1.prepare(query.sql).bind(...query.params);
-}
-
-/** Runs one atomic batch and returns its results with the outbox messages it wrote. */
-export async function runWithOutbox(d1: D1Database, steps: BatchStep[]) {
-  const statements = steps.map((step) => toStatement(d1, step));
-  const results = await d1.batch<Record<string, unknown>>(statements);
-  const messages = statements.flatMap((statement, i) =>
-    messageStatements.has(statement)
-      ? (results[i]?.results ?? []).map((row) => JSON.parse(String(row.payload)) as CrmNotification)
-      : [],
+/**
+ * Runs the batch (atomically) and sends the outbox messages it wrote to the CRM queue: the one place messages are
+ * published after a change. Returns the batch's results and the messages.
+ */
+export async function commit(batch: Batch, crm: Queue): Promise<BatchResult & { messages: CrmNotification[] }> {
+  const result = await batch.run();
+  const messages = (messageSteps.get(batch) ?? []).flatMap((step) =>
+    result.rows(step).map((row) => JSON.parse(String(row.payload)) as CrmNotification),
   );
-  return { results, messages };
+  await publishOutbox(batch.d1, crm, messages);
+  return { ...result, messages };
 }
 
 const SEND_BATCH_LIMIT = 100; // Queue.sendBatch takes at most 100 messages

@@ -1,42 +1,22 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
-import { OUTBOX_STATUSES } from '../../db/schema';
-import type { AppEnv } from '../../env';
 import { requireRole } from '../../http/auth';
+import { createRouter } from '../../http/factory';
 import { validate } from '../../http/validate';
 import { describeRoute } from '../../http/route-marks';
 import { listNotifications, replayNotification } from './delivery';
+import { listNotificationsQuery, notificationSchema } from './schemas';
 
-const notificationSchema = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    status: z.enum(OUTBOX_STATUSES),
-    attempts: z.number().int(),
-    last_error: z.string().nullable(),
-    created_at: z.string(),
-    queued_at: z.string().nullable(),
-    delivered_at: z.string().nullable(),
-    dead_at: z.string().nullable(),
-    payload: z.record(z.string(), z.unknown()).describe('The message body exactly as the CRM receives it'),
-  })
-  .meta({ id: 'CrmNotificationRecord' });
-
-const listQuery = z.object({
-  status: z.enum(OUTBOX_STATUSES).optional().describe('pending, queued, delivered or dead; all when omitted'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-export const adminNotificationRoutes = new Hono<AppEnv>()
+export const crmRoutes = createRouter()
   .get(
     '/admin/notifications',
     describeRoute({
       summary: 'CRM notifications from the outbox, newest first (admin)',
       tags: ['CRM notifications'],
       responses: { 200: { description: 'The notifications', schema: z.object({ notifications: z.array(notificationSchema) }) } },
+      errors: ['forbidden'],
     }),
     requireRole('admin'),
-    validate('query', listQuery),
+    validate('query', listNotificationsQuery),
     async (c) => c.json({ notifications: await listNotifications(c.var.db, c.req.valid('query')) }),
   )
   .post(
@@ -49,8 +29,8 @@ export const adminNotificationRoutes = new Hono<AppEnv>()
           description: 'Queued again',
           schema: z.object({ msg: z.literal('Notification queued'), notification: notificationSchema }),
         },
-        404: { description: 'not_found' },
       },
+      errors: ['forbidden', 'not_found'],
     }),
     requireRole('admin'),
     validate('param', z.object({ id: z.uuid() })),

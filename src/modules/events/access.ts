@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { facilitators } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
-import { forbidden } from '../../http/errors';
+import { ApiError } from '../../http/errors';
 
 /** The facilitator record linked to this account, if any. */
 export async function facilitatorIdOf(db: Database, user: CurrentUser): Promise<number | null> {
@@ -14,7 +14,7 @@ export async function facilitatorIdOf(db: Database, user: CurrentUser): Promise<
 export async function assertCanManageEvent(db: Database, user: CurrentUser, event: { facilitatorId: number }) {
   if (user.role === 'admin') return;
   if (user.role === 'facilitator' && (await facilitatorIdOf(db, user)) === event.facilitatorId) return;
-  throw forbidden('Only an admin or the event’s facilitator can do this');
+  throw new ApiError('forbidden', 'Only an admin or the event’s facilitator can do this');
 }
 
 /**
@@ -28,7 +28,8 @@ export async function owningFacilitatorId(
 ): Promise<number | undefined> {
   if (user.role === 'admin') return requested;
   const own = user.role === 'facilitator' ? await facilitatorIdOf(db, user) : null;
-  if (own === null) throw forbidden('Only an admin or a facilitator can manage events');
-  if (requested !== undefined && requested !== own) throw forbidden('A facilitator cannot manage events of another facilitator');
+  if (own === null) throw new ApiError('forbidden', 'Only an admin or a facilitator can manage events');
+  if (requested !== undefined && requested !== own)
+    throw new ApiError('forbidden', 'A facilitator cannot manage events of another facilitator');
   return own;
 }

@@ -1,36 +1,31 @@
+import type { Batch } from '../../db/batch';
 import type { EventRow } from '../../db/schema';
-import { ACTIVE_BOOKING_STATUSES_SQL, bookingMessages, eventMessage } from '../crm/outbox';
-import { promoteNextWaitlisted, recountSeats } from '../bookings/seats';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
+import { cancelBookings } from '../bookings/cancel';
+import { promoteNextWaitlisted } from '../bookings/seats';
+import { eventMessage } from '../crm/outbox';
 
 /**
- * What an event change does to its bookings, as statements for the event's own batch, so the change, the
- * bookings and the CRM messages commit together. Rows are never deleted.
+ * What an event change does to its bookings, as steps of the event's own batch, so the change, the bookings and
+ * the CRM messages commit together. Rows are never deleted.
  */
 
 /**
  * Cancelling an event: one `event.cancelled` message listing the active bookings, then every active booking
  * cancelled (reason `event_cancelled`) with its own `booking.cancelled` message, and the seat count reset.
- * Put these BEFORE the event's status update in the batch: they read the bookings and status it changes.
+ * Add these BEFORE the event's status update: they read the bookings and the status it changes.
  * Paid bookings are refunded by the payments cron (cancelled, paid, no refund recorded).
  */
-export function eventCancellationCascade(d1: D1Database, eventId: number, now: Date) {
-  return [
-    eventMessage(d1, 'event.cancelled', { eventId, occurredAt: now, condition: `e.status <> 'cancelled'` }),
-    bookingMessages(d1, 'booking.cancelled', {
-      where: `b.event_id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
-      params: [eventId],
-      occurredAt: now,
-      bookingStatus: 'cancelled',
-      cancelReason: 'event_cancelled',
-    }),
-    d1
-      .prepare(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = 'event_cancelled', updated_at = ?1
-         WHERE event_id = ?2 AND status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
-      )
-      .bind(now.getTime(), eventId),
-    recountSeats(d1, eventId),
-  ];
+export function eventCancellationCascade(batch: Batch, eventId: number, now: Date) {
+  eventMessage(batch, 'event.cancelled', { eventId, occurredAt: now, condition: `e.status <> 'cancelled'` });
+  cancelBookings(batch, {
+    where: `b.event_id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
+    params: [eventId],
+    eventId,
+    reason: 'event_cancelled',
+    now,
+    notify: true,
+  });
 }
 
 type EventPlaceAndTime = Pick<EventRow, 'startsAt' | 'location' | 'latitude' | 'longitude'>;
@@ -45,9 +40,9 @@ export function isRescheduled(before: EventPlaceAndTime, after: EventPlaceAndTim
   );
 }
 
-/** `event.rescheduled` with the ids of the active bookings; put it AFTER the event's update (it shows the new date). */
-export function eventRescheduledMessage(d1: D1Database, eventId: number, now: Date) {
-  return eventMessage(d1, 'event.rescheduled', { eventId, occurredAt: now });
+/** `event.rescheduled` with the ids of the active bookings; add it AFTER the event's update (it shows the new date). */
+export function eventRescheduledMessage(batch: Batch, eventId: number, now: Date) {
+  eventMessage(batch, 'event.rescheduled', { eventId, occurredAt: now });
 }
 
 /** At most this many waitlisted bookings are promoted by one capacity change (each is three statements). */
@@ -55,10 +50,10 @@ const MAX_PROMOTIONS_PER_UPDATE = 20;
 
 /**
  * More seats (a higher capacity, or none) go to the waitlist in order, in the same batch as the capacity change.
- * Put these AFTER the event's update.
+ * Add these AFTER the event's update.
  */
-export function fillFreedSeats(d1: D1Database, eventId: number, before: number | null, after: number | null, now: Date) {
+export function fillFreedSeats(batch: Batch, eventId: number, before: number | null, after: number | null, now: Date) {
   const gained = after === null ? (before === null ? 0 : MAX_PROMOTIONS_PER_UPDATE) : after - (before ?? after);
   const count = Math.min(Math.max(gained, 0), MAX_PROMOTIONS_PER_UPDATE);
-  return Array.from({ length: count }, () => promoteNextWaitlisted(d1, eventId, now)).flat();
+  for (let i = 0; i < count; i++) promoteNextWaitlisted(batch, eventId, now);
 }

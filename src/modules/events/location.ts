@@ -1,6 +1,6 @@
 import type { EventRow } from '../../db/schema';
 import type { Database } from '../../env';
-import { unprocessable } from '../../http/errors';
+import { ApiError } from '../../http/errors';
 import { geocodeLocation, type GeocoderSettings } from '../geo/geocoding';
 
 export type ResolvedLocation = Pick<EventRow, 'location' | 'latitude' | 'longitude' | 'locationStatus'>;
@@ -29,7 +29,7 @@ export async function resolveLocation(db: Database, geocoder: GeocoderSettings, 
     case 'found':
       return { location, latitude: result.latitude, longitude: result.longitude, locationStatus: 'resolved' };
     case 'not_found':
-      throw unprocessable(
+      throw new ApiError(
         'location_not_found',
         `No place called "${location}" was found; check the spelling or give latitude and longitude`,
       );

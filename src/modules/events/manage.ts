@@ -2,26 +2,27 @@ import { and, eq, ne } from 'drizzle-orm';
 import { isCheckViolation, isForeignKeyViolation } from '../../db/errors';
 import { events, type EventRow } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
-import { conflict, notFound, unprocessable, validationFailed } from '../../http/errors';
-import type { Job } from '../crm/messages';
+import { ApiError, validationFailed } from '../../http/errors';
 import type { EventChanges, NewEvent } from './schemas';
-import { publishOutbox, runWithOutbox, type BatchStep } from '../crm/outbox';
+import { Batch } from '../../db/batch';
+import { commit } from '../crm/outbox';
 import { assertCanManageEvent, owningFacilitatorId } from './access';
 import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRescheduled } from './cascade';
 import { findEvent, type EventWithFacilitator } from './read-model';
 import { resolveLocation, type ResolvedLocation } from './location';
 import { enqueueGeocode } from '../geo/jobs';
+import type { GeocodeJob } from '../geo/messages';
 import { geocoderSettings, type GeocoderSettings } from '../geo/geocoding';
 
 export interface EventDeps {
   geocoder: GeocoderSettings;
-  jobs: Queue<Job>;
+  jobs: Queue<GeocodeJob>;
   /** CRM notifications of the bookings an event change affects. */
   crm: Queue;
 }
 
 export function eventDeps(env: Env): EventDeps {
-  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<Job>, crm: env.CRM_QUEUE };
+  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<GeocodeJob>, crm: env.CRM_QUEUE };
 }
 
 const DEFAULT_DURATION_MINUTES = 60;
@@ -33,7 +34,7 @@ function assertEndsAfterStart(startsAt: Date, endsAt: Date) {
 
 async function loadManageable(db: Database, actor: CurrentUser, id: number) {
   const event = await findEvent(db, id);
-  if (!event) throw notFound('Event not found');
+  if (!event) throw new ApiError('not_found', 'Event not found');
   await assertCanManageEvent(db, actor, event);
   return event;
 }
@@ -72,7 +73,7 @@ export async function createEvent(db: Database, deps: EventDeps, actor: CurrentU
       .returning({ id: events.id });
     id = row!.id;
   } catch (error) {
-    if (isForeignKeyViolation(error)) throw unprocessable('facilitator_not_found', 'No facilitator has this facilitator_id');
+    if (isForeignKeyViolation(error)) throw new ApiError('facilitator_not_found', 'No facilitator has this facilitator_id');
     throw error;
   }
   if (place.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
@@ -117,7 +118,8 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   const now = new Date();
   const cancelling = changes.status === 'cancelled' && current.status !== 'cancelled';
   const after = { ...(place ?? current), startsAt };
-  const statements: BatchStep[] = [
+  const batch = new Batch(db.$client);
+  batch.add(
     db
       .update(events)
       .set({
@@ -137,44 +139,41 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
         updatedAt: now,
       })
       .where(eq(events.id, id)),
-    // The booking cascade and CRM messages land in the same atomic step as the change.
-    ...(cancelling ? cancellationStatements(db, id, now) : []),
-    ...(!cancelling && isRescheduled(current, after) ? [eventRescheduledMessage(db.$client, id, now)] : []),
-    ...(!cancelling && changes.capacity !== undefined
-      ? fillFreedSeats(db.$client, id, current.capacity, changes.capacity, now)
-      : []),
-  ];
-  await publishOutbox(db.$client, deps.crm, await runBatch(db, statements));
+  );
+  // The booking cascade and CRM messages land in the same atomic step as the change.
+  if (cancelling) addCancellation(batch, db, id, now);
+  if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, id, now);
+  if (!cancelling && changes.capacity !== undefined) fillFreedSeats(batch, id, current.capacity, changes.capacity, now);
+  await commitEventChange(batch, deps.crm);
   if (place?.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
   return (await findEvent(db, id))!;
 }
 
-const capacityBelowBookings = () =>
-  conflict('capacity_below_bookings', 'The new capacity is below the seats already booked for this event');
-
-/** Runs the batch; returns the CRM messages it wrote, for the caller to publish. */
-async function runBatch(db: Database, statements: BatchStep[]) {
+/** Commits an event's batch; the schema's answers become the contract's errors. */
+async function commitEventChange(batch: Batch, crm: Queue) {
   try {
-    return (await runWithOutbox(db.$client, statements)).messages;
+    await commit(batch, crm);
   } catch (error) {
-    if (isCheckViolation(error) && /booked_within_capacity/.test(String(error))) throw capacityBelowBookings();
-    if (isForeignKeyViolation(error)) throw unprocessable('facilitator_not_found', 'No facilitator has this facilitator_id');
+    if (isCheckViolation(error) && /booked_within_capacity/.test(String(error))) {
+      throw new ApiError('capacity_below_bookings', 'The new capacity is below the seats already booked for this event');
+    }
+    if (isForeignKeyViolation(error)) throw new ApiError('facilitator_not_found', 'No facilitator has this facilitator_id');
     throw error;
   }
 }
 
 /**
- * Everything that cancelling an event does, as batch statements: the booking cascade and its CRM messages
- * (which read the bookings and the status before the change), then the soft delete, in one atomic step.
+ * Everything that cancelling an event does, added to its batch: the booking cascade and its CRM messages (which
+ * read the bookings and the status before the change), then the soft delete.
  */
-export function cancellationStatements(db: Database, eventId: number, now: Date): BatchStep[] {
-  return [
-    ...eventCancellationCascade(db.$client, eventId, now),
+function addCancellation(batch: Batch, db: Database, eventId: number, now: Date) {
+  eventCancellationCascade(batch, eventId, now);
+  batch.add(
     db
       .update(events)
       .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
       .where(and(eq(events.id, eventId), ne(events.status, 'cancelled'))),
-  ];
+  );
 }
 
 /** Soft delete: the row stays as `cancelled`. Cancelling a cancelled event changes nothing and answers the same. */
@@ -186,7 +185,9 @@ export async function cancelEvent(
 ): Promise<EventWithFacilitator> {
   const current = await loadManageable(db, actor, id);
   if (current.status !== 'cancelled') {
-    await publishOutbox(db.$client, deps.crm, await runBatch(db, cancellationStatements(db, id, new Date())));
+    const batch = new Batch(db.$client);
+    addCancellation(batch, db, id, new Date());
+    await commitEventChange(batch, deps.crm);
   }
   return (await findEvent(db, id))!;
 }

@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { events, facilitators } from '../../db/schema';
 import type { Database } from '../../env';
+import { validationFailed } from '../../http/errors';
 import { boundingBox, haversineKm, type BoundingBox, type Point } from '../geo/great-circle';
 import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
 
@@ -54,4 +55,18 @@ export async function nearbyEvents(db: Database, origin: Point, radiusKm: number
     const event = byId.get(id);
     return event ? [{ event, distanceKm }] : [];
   });
+}
+
+/** The caller's position: lat/lng from the query, else Cloudflare's request geolocation; neither is a 400. */
+export function nearbyOrigin(query: { lat?: number; lng?: number }, cf: IncomingRequestCfProperties | undefined) {
+  if (query.lat !== undefined && query.lng !== undefined) return { lat: query.lat, lng: query.lng, source: 'query' as const };
+  if (query.lat !== undefined || query.lng !== undefined) {
+    throw validationFailed([{ path: query.lat === undefined ? 'lat' : 'lng', message: 'Give lat and lng together' }]);
+  }
+  const lat = Number(cf?.latitude);
+  const lng = Number(cf?.longitude);
+  if (cf?.latitude === undefined || cf?.longitude === undefined || !Number.isFinite(lat) || !Number.isFinite(lng)) {
+    throw validationFailed([{ path: 'lat', message: 'Give lat and lng: your position is not known from the request' }]);
+  }
+  return { lat, lng, source: 'cf' as const };
 }

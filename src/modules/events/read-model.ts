@@ -1,7 +1,7 @@
 import { eq, getTableColumns } from 'drizzle-orm';
 import { events, facilitators, type EventRow } from '../../db/schema';
 import type { Database } from '../../env';
-import type { EventJson } from './event-schema';
+import type { EventJson } from './schemas';
 
 /** An event row with its facilitator's name, which the contract shows as `facilitator`. */
 export type EventWithFacilitator = EventRow & { facilitatorName: string };

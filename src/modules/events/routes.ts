@@ -1,50 +1,43 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
-import { notFound, validationFailed } from '../../http/errors';
 import { currentUser, requireRole } from '../../http/auth';
-import { validate } from '../../http/validate';
-import { describeRoute } from '../../http/route-marks';
-import { bookingSchema } from '../bookings/schemas';
-import { eventSchema } from './event-schema';
-import { listEventsQuery, nearbyQuery } from './schemas';
+import { ApiError } from '../../http/errors';
+import { createRouter } from '../../http/factory';
 import { idParam } from '../../http/params';
+import { describeRoute } from '../../http/route-marks';
+import { validate } from '../../http/validate';
+import { bookingSchema } from '../bookings/schemas';
 import { assertCanManageEvent } from './access';
 import { eventAttendees } from './attendees';
+import { cancelEvent, createEvent, eventDeps, updateEvent } from './manage';
+import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents, nearbyOrigin } from './nearby';
 import { eventJson, findEvent } from './read-model';
+import { createEventBody, eventSchema, listEventsQuery, nearbyQuery, nearbySchema, updateEventBody } from './schemas';
 import { listEvents } from './search';
-import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents } from './nearby';
-
-const nearbySchema = z.object({
-  nearby_events: z.array(eventSchema.extend({ distance_km: z.number().describe('Great-circle distance, 2 decimals') })),
-  origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['query', 'cf']) }),
-});
 
 const attendeesSchema = z.object({
   bookings: z.array(bookingSchema.extend({ user: z.object({ id: z.number().int(), name: z.string(), email: z.string() }) })),
 });
 
-/** The caller's position: lat/lng from the query, else Cloudflare's request geolocation; neither is a 400. */
-function nearbyOrigin(query: { lat?: number; lng?: number }, cf: IncomingRequestCfProperties | undefined) {
-  if (query.lat !== undefined && query.lng !== undefined) return { lat: query.lat, lng: query.lng, source: 'query' as const };
-  if (query.lat !== undefined || query.lng !== undefined) {
-    throw validationFailed([{ path: query.lat === undefined ? 'lat' : 'lng', message: 'Give lat and lng together' }]);
-  }
-  const lat = Number(cf?.latitude);
-  const lng = Number(cf?.longitude);
-  if (cf?.latitude === undefined || cf?.longitude === undefined || !Number.isFinite(lat) || !Number.isFinite(lng)) {
-    throw validationFailed([{ path: 'lat', message: 'Give lat and lng: your position is not known from the request' }]);
-  }
-  return { lat, lng, source: 'cf' as const };
-}
+/** Admins manage every event; a facilitator its own; members are 403, callers without a token 401. */
+const managers = requireRole('admin', 'facilitator');
 
-/** Routes anyone may read (and the attendee list, for managers); `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
-export const eventReadRoutes = new Hono<AppEnv>()
+const updateDoc = describeRoute({
+  summary: 'Update an event (partial: only the fields given change)',
+  description: 'A new location is geocoded again; a capacity below the seats taken is refused.',
+  tags: ['Events'],
+  responses: { 200: { description: 'Updated', schema: z.object({ msg: z.literal('Event updated'), event: eventSchema }) } },
+  errors: ['forbidden', 'not_found', 'capacity_below_bookings', 'location_not_found', 'facilitator_not_found'],
+});
+
+/** Anyone reads the catalogue; `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
+export const eventRoutes = createRouter()
   .get(
     '/events',
     describeRoute({
       summary: 'List events (filters, cursor pagination; cancelled ones only with status=cancelled)',
       tags: ['Events'],
+      public: true,
+      cache: {},
       responses: {
         200: {
           description: 'One page, ordered by starts_at then id',
@@ -64,6 +57,9 @@ export const eventReadRoutes = new Hono<AppEnv>()
       summary: 'Upcoming scheduled events near a point, nearest first',
       description: `radius in km (default ${DEFAULT_RADIUS_KM}, at most 1000); without lat/lng, Cloudflare's request geolocation is used.`,
       tags: ['Events'],
+      public: true,
+      // Without lat/lng the origin is the caller's own geolocation: that answer is theirs alone.
+      cache: { sharedWhen: (c) => c.req.query('lat') !== undefined && c.req.query('lng') !== undefined },
       responses: { 200: { description: 'Events within the radius', schema: nearbySchema } },
     }),
     validate('query', nearbyQuery),
@@ -85,15 +81,15 @@ export const eventReadRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'One event (also a cancelled one)',
       tags: ['Events'],
-      responses: {
-        200: { description: 'The event', schema: z.object({ event: eventSchema }) },
-        404: { description: 'not_found' },
-      },
+      public: true,
+      cache: {},
+      responses: { 200: { description: 'The event', schema: z.object({ event: eventSchema }) } },
+      errors: ['not_found'],
     }),
     validate('param', idParam),
     async (c) => {
       const event = await findEvent(c.var.db, c.req.valid('param').id);
-      if (!event) throw notFound('Event not found');
+      if (!event) throw new ApiError('not_found', 'Event not found');
       return c.json({ event: eventJson(event) });
     },
   )
@@ -102,17 +98,63 @@ export const eventReadRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'The bookings of an event, with who booked (admin; the event’s facilitator)',
       tags: ['Events'],
-      responses: {
-        200: { description: 'Every booking, cancelled ones included', schema: attendeesSchema },
-        404: { description: 'not_found' },
-      },
+      responses: { 200: { description: 'Every booking, cancelled ones included', schema: attendeesSchema } },
+      errors: ['forbidden', 'not_found'],
     }),
-    requireRole('admin', 'facilitator'),
+    managers,
     validate('param', idParam),
     async (c) => {
       const event = await findEvent(c.var.db, c.req.valid('param').id);
-      if (!event) throw notFound('Event not found');
+      if (!event) throw new ApiError('not_found', 'Event not found');
       await assertCanManageEvent(c.var.db, currentUser(c), event);
       return c.json({ bookings: await eventAttendees(c.var.db, event.id) });
+    },
+  )
+  .post(
+    '/events',
+    describeRoute({
+      summary: 'Create an event (admin; a facilitator for itself)',
+      description: 'The location is geocoded unless latitude and longitude are given; "Online" has no coordinates.',
+      tags: ['Events'],
+      responses: { 201: { description: 'Created', schema: z.object({ msg: z.literal('Event created'), event: eventSchema }) } },
+      errors: ['forbidden', 'location_not_found', 'facilitator_not_found'],
+    }),
+    managers,
+    validate('json', createEventBody),
+    async (c) => {
+      const event = await createEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('json'));
+      return c.json({ msg: 'Event created' as const, event: eventJson(event) }, 201);
+    },
+  )
+  .on(
+    ['PUT', 'PATCH'],
+    '/events/:id',
+    updateDoc,
+    managers,
+    validate('param', idParam),
+    validate('json', updateEventBody),
+    async (c) => {
+      const event = await updateEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ msg: 'Event updated' as const, event: eventJson(event) });
+    },
+  )
+  .delete(
+    '/events/:id',
+    describeRoute({
+      summary: 'Cancel an event (soft delete; the row stays as cancelled)',
+      tags: ['Events'],
+      responses: {
+        200: {
+          description: 'Cancelled (also when it already was)',
+          schema: z.object({ msg: z.literal('Event cancelled'), event: eventSchema }),
+        },
+      },
+      errors: ['forbidden', 'not_found'],
+    }),
+    managers,
+    validate('param', idParam),
+    async (c) => {
+      const event = await cancelEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id);
+      return c.json({ msg: 'Event cancelled' as const, event: eventJson(event) });
     },
   );

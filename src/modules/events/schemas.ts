@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { EVENT_STATUSES } from '../../db/schema';
-import { positiveIdText } from '../../http/params';
-import { isoInstant } from '../../lib/instant';
+import { EVENT_STATUSES, LOCATION_STATUSES } from '../../db/schema';
+import { isoInstant, positiveIdText } from '../../http/params';
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -107,4 +106,39 @@ export const nearbyQuery = z.object({
   lng: decimal.pipe(z.number().min(-180).max(180)).optional(),
   radius: decimal.pipe(z.number().gt(0, 'Must be more than 0').max(1000, 'At most 1000 km')).optional(),
   limit: pageLimit,
+});
+
+/** The contract's `event` object, as every route (events, bookings, payments) shows it. */
+export const eventSchema = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+    type: z.string(),
+    status: z.enum(EVENT_STATUSES),
+    starts_at: z.string().describe('ISO 8601, UTC'),
+    ends_at: z.string().describe('ISO 8601, UTC'),
+    date: z.string().describe('Equals starts_at (the predecessor’s name)'),
+    timezone: z.string().describe('IANA time zone of the venue, for display'),
+    location: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    location_status: z.enum(LOCATION_STATUSES),
+    capacity: z.number().int().nullable().describe('null means unlimited'),
+    booked_count: z.number().int(),
+    seats_left: z.number().int().nullable().describe('null when capacity is unlimited'),
+    price: z.number().int().describe('Minor units (paise, cents); 0 means free'),
+    currency: z.string().describe('ISO 4217'),
+    facilitator: z.string().describe('The facilitator’s name'),
+    facilitator_id: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Event' });
+
+export type EventJson = z.infer<typeof eventSchema>;
+
+export const nearbySchema = z.object({
+  nearby_events: z.array(eventSchema.extend({ distance_km: z.number().describe('Great-circle distance, 2 decimals') })),
+  origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['query', 'cf']) }),
 });

@@ -1,3 +1,4 @@
+import { fromBase64UrlText, toBase64Url } from '../../lib/base64';
 import { and, asc, eq, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { events, facilitators, type EventRow } from '../../db/schema';
 import type { Database } from '../../env';
@@ -20,15 +21,12 @@ const MAX_QUERY_WORDS = 10;
 
 /** The cursor is the last row's sort key, opaque to clients: base64url of `[starts_at ms, id]`. */
 function encodeCursor(event: EventRow): string {
-  return btoa(JSON.stringify([event.startsAt.getTime(), event.id]))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
+  return toBase64Url(JSON.stringify([event.startsAt.getTime(), event.id]));
 }
 
 function decodeCursor(cursor: string): [number, number] {
   try {
-    const value: unknown = JSON.parse(atob(cursor.replaceAll('-', '+').replaceAll('_', '/')));
+    const value: unknown = JSON.parse(fromBase64UrlText(cursor));
     if (Array.isArray(value) && value.length === 2 && value.every(Number.isSafeInteger)) return value as [number, number];
   } catch {
     // fall through to the validation error

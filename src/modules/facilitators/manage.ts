@@ -1,26 +1,11 @@
-import { and, asc, eq, notExists, sql } from 'drizzle-orm';
+import { and, eq, notExists, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { isForeignKeyViolation, isUniqueViolation, messageOf } from '../../db/errors';
-import { facilitators, users, type FacilitatorRow } from '../../db/schema';
+import { facilitators, users } from '../../db/schema';
+import { findFacilitator } from './read-model';
 import type { Database } from '../../env';
-import { conflict, notFound, unprocessable } from '../../http/errors';
+import { ApiError } from '../../http/errors';
 import type { FacilitatorChanges, NewFacilitator } from './schemas';
-
-/** `crm_id` and the linked account are the business's own data: admins see them, nobody else. */
-export function facilitatorJson(row: FacilitatorRow, forAdmin: boolean) {
-  const open = { id: row.id, name: row.name, bio: row.bio };
-  return forAdmin ? { ...open, crm_id: row.crmId, user_id: row.userId } : open;
-}
-
-export async function listFacilitators(db: Database) {
-  return db.select().from(facilitators).orderBy(asc(facilitators.id));
-}
-
-export async function findFacilitator(db: Database, id: number) {
-  const row = await db.query.facilitators.findFirst({ where: eq(facilitators.id, id) });
-  if (!row) throw notFound('Facilitator not found');
-  return row;
-}
 
 /** A member linked to a facilitator becomes `facilitator`; an admin keeps `admin`, which already allows everything. */
 function promote(db: Database, userId: number, now: Date) {
@@ -53,11 +38,11 @@ function demoteIfUnlinked(db: Database, userId: number, now: Date) {
 function translate(error: unknown): never {
   const message = messageOf(error);
   if (isUniqueViolation(error) && message.includes('crm_id'))
-    throw conflict('crm_id_taken', 'Another facilitator has this crm_id');
+    throw new ApiError('crm_id_taken', 'Another facilitator has this crm_id');
   if (isUniqueViolation(error) && message.includes('user_id')) {
-    throw conflict('user_already_facilitator', 'This account is already linked to another facilitator');
+    throw new ApiError('user_already_facilitator', 'This account is already linked to another facilitator');
   }
-  if (isForeignKeyViolation(error)) throw unprocessable('user_not_found', 'No account has this user_id');
+  if (isForeignKeyViolation(error)) throw new ApiError('user_not_found', 'No account has this user_id');
   throw error;
 }
 

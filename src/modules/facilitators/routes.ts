@@ -1,30 +1,24 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../env';
 import { requireRole } from '../../http/auth';
+import { createRouter } from '../../http/factory';
 import { validate } from '../../http/validate';
 import { describeRoute } from '../../http/route-marks';
 import { createFacilitatorBody, facilitatorSchema, updateFacilitatorBody } from './schemas';
 import { idParam } from '../../http/params';
-import {
-  createFacilitator,
-  facilitatorJson,
-  findFacilitator,
-  listFacilitators,
-  updateFacilitator,
-} from './manage';
+import { createFacilitator, updateFacilitator } from './manage';
+import { facilitatorJson, findFacilitator, listFacilitators } from './read-model';
 
 const one = z.object({ facilitator: facilitatorSchema });
-const conflicts = { description: 'crm_id_taken, or user_already_facilitator (the account is linked to another facilitator)' };
-const unknownUser = { description: 'user_not_found: no account has this user_id' };
 
 /** Anyone reads names and bios; only admins see crm_id and user_id, and only admins write. */
-export const facilitatorRoutes = new Hono<AppEnv>()
+export const facilitatorRoutes = createRouter()
   .get(
     '/facilitators',
     describeRoute({
       summary: 'List facilitators',
       tags: ['Facilitators'],
+      public: true,
+      cache: {},
       responses: {
         200: { description: 'All facilitators, by id', schema: z.object({ facilitators: z.array(facilitatorSchema) }) },
       },
@@ -40,7 +34,10 @@ export const facilitatorRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'One facilitator',
       tags: ['Facilitators'],
-      responses: { 200: { description: 'The facilitator', schema: one }, 404: { description: 'not_found' } },
+      public: true,
+      cache: {},
+      responses: { 200: { description: 'The facilitator', schema: one } },
+      errors: ['not_found'],
     }),
     validate('param', idParam),
     async (c) => {
@@ -53,7 +50,8 @@ export const facilitatorRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'Create a facilitator (admin); user_id links an account, which becomes a facilitator',
       tags: ['Facilitators'],
-      responses: { 201: { description: 'Created', schema: one }, 409: conflicts, 422: unknownUser },
+      responses: { 201: { description: 'Created', schema: one } },
+      errors: ['forbidden', 'crm_id_taken', 'user_already_facilitator', 'user_not_found'],
     }),
     requireRole('admin'),
     validate('json', createFacilitatorBody),
@@ -67,12 +65,8 @@ export const facilitatorRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'Update a facilitator (admin); a new user_id moves the link, the old account becomes a member',
       tags: ['Facilitators'],
-      responses: {
-        200: { description: 'Updated', schema: one },
-        404: { description: 'not_found' },
-        409: conflicts,
-        422: unknownUser,
-      },
+      responses: { 200: { description: 'Updated', schema: one } },
+      errors: ['forbidden', 'not_found', 'crm_id_taken', 'user_already_facilitator', 'user_not_found'],
     }),
     requireRole('admin'),
     validate('param', idParam),

@@ -1,10 +1,10 @@
 import { createDb } from '../../db/client';
 import { fillPendingLocation, retryDelaySeconds } from './jobs';
 import { geocoderSettings } from './geocoding';
-import type { Job } from '../crm/messages';
+import type { GeocodeJob } from './messages';
 
 /** The jobs queue consumer: each message is acked when done, or retried with a growing delay. */
-export async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
+export async function handleGeocodeJobs(batch: MessageBatch<GeocodeJob>, env: Env): Promise<void> {
   const db = createDb(env.DB);
   const geocoder = geocoderSettings(env);
   for (const message of batch.messages) {

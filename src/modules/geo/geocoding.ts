@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { geocodeCache } from '../../db/schema';
 import type { Database } from '../../env';
 import { countryName, lookupPlace, placeKey } from './gazetteer';
-import { positiveInt } from '../accounts/tokens';
+import { positiveInt } from '../../lib/settings';
 
 export interface GeocoderSettings {
   /** Empty: the offline gazetteer answers instead of Google. */

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { events } from '../../db/schema';
 import type { Database } from '../../env';
-import type { Job } from '../crm/messages';
+import type { GeocodeJob } from './messages';
 import { geocodeLocation, type GeocoderSettings } from './geocoding';
 
 /** Longest wait between two tries of one job; the cron's threshold below is twice this, so it only repairs lost jobs. */
@@ -14,7 +14,7 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /** A failed send is only logged: the event is already saved as pending, and the cron enqueues it again. */
-export async function enqueueGeocode(queue: Queue<Job>, eventId: number) {
+export async function enqueueGeocode(queue: Queue<GeocodeJob>, eventId: number) {
   try {
     await queue.send({ kind: 'geocode_event', event_id: eventId });
   } catch (error) {
@@ -65,7 +65,7 @@ export async function fillPendingLocation(db: Database, geocoder: GeocoderSettin
  * Cron repair: pending events no job has tried for a while (a lost send, or retries used up) are queued again,
  * and marked as tried so the next cron run does not queue them twice.
  */
-export async function requeueStalePendingGeocodes(db: Database, queue: Queue<Job>, now = new Date()): Promise<number> {
+export async function requeueStalePendingGeocodes(db: Database, queue: Queue<GeocodeJob>, now = new Date()): Promise<number> {
   const stale = await db
     .select({ id: events.id })
     .from(events)
@@ -73,7 +73,7 @@ export async function requeueStalePendingGeocodes(db: Database, queue: Queue<Job
     .limit(100);
   if (stale.length === 0) return 0;
   const ids = stale.map((row) => row.id);
-  await queue.sendBatch(ids.map((id) => ({ body: { kind: 'geocode_event', event_id: id } satisfies Job })));
+  await queue.sendBatch(ids.map((id) => ({ body: { kind: 'geocode_event', event_id: id } satisfies GeocodeJob })));
   await db.update(events).set({ geocodeAttemptedAt: now }).where(inArray(events.id, ids));
   return ids.length;
 }

@@ -1,22 +1,28 @@
 import { eq } from 'drizzle-orm';
 import { bookings } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
-import { ApiError, conflict, forbidden, notFound } from '../../http/errors';
-import type { ConfirmBookingBody } from './schemas';
+import { ApiError } from '../../http/errors';
+import { Batch } from '../../db/batch';
 import { bookingJson, findBooking } from '../bookings/read-model';
-import { markPaid } from './mark-paid';
+import { commit } from '../crm/outbox';
+import { markPaid, paymentAlreadyUsed } from './mark-paid';
 import { verifyRazorpayPaymentSignature } from './razorpay';
 import { refundOrphanPayment } from './refund';
 import type { PaymentSettings } from './settings';
 import { retrieveStripePaymentIntent } from './stripe';
 
 const verificationFailed = (why: string) =>
-  new ApiError(400, 'payment_verification_failed', `The payment could not be verified: ${why}`);
+  new ApiError('payment_verification_failed', `The payment could not be verified: ${why}`);
 
 type HeldBooking = typeof bookings.$inferSelect;
 
+/** The customer's proof of payment: Razorpay Checkout's three fields, or a Stripe PaymentIntent id. */
+export type PaymentProof =
+  | { booking_id: number; razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string }
+  | { booking_id: number; payment_intent_id: string };
+
 /** Server-side proof that the customer paid this booking's order, whatever the client claims. */
-async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, body: ConfirmBookingBody): Promise<string> {
+async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, body: PaymentProof): Promise<string> {
   if ('razorpay_order_id' in body) {
     if (booking.paymentProvider !== 'razorpay') throw verificationFailed('this booking is not paid through Razorpay');
     if (body.razorpay_order_id !== booking.paymentOrderId)
@@ -46,38 +52,45 @@ async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, bo
  * again with the same payment answers the same booking; a hold that expired is refused (409) and the payment the
  * customer made anyway is refunded.
  */
-export async function confirmPayment(db: Database, settings: PaymentSettings, actor: CurrentUser, body: ConfirmBookingBody) {
+export async function confirmPayment(
+  db: Database,
+  crm: Queue,
+  settings: PaymentSettings,
+  actor: CurrentUser,
+  body: PaymentProof,
+) {
   const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, body.booking_id) });
-  if (!booking) throw notFound('Booking not found');
-  if (booking.userId !== actor.id) throw forbidden('This booking is not yours');
+  if (!booking) throw new ApiError('not_found', 'Booking not found');
+  if (booking.userId !== actor.id) throw new ApiError('forbidden', 'This booking is not yours');
   if (booking.isPaid) {
     const presented = 'razorpay_payment_id' in body ? body.razorpay_payment_id : body.payment_intent_id;
     if (booking.paymentId !== presented)
-      throw conflict('booking_already_paid', 'This booking is already paid with another payment');
+      throw new ApiError('booking_already_paid', 'This booking is already paid with another payment');
     return answer(db, booking.id);
   }
   if (booking.status !== 'pending_payment' && booking.cancelReason !== 'payment_expired') {
-    throw conflict('booking_not_payable', `This booking is ${booking.status}; only a held booking can be paid`);
+    throw new ApiError('booking_not_payable', `This booking is ${booking.status}; only a held booking can be paid`);
   }
   const paymentId = await verifyPayment(settings, booking, body);
-  const { confirmed, messages } = await markPaid(db.$client, {
-    bookingId: booking.id,
-    eventId: booking.eventId,
-    paymentId,
-    requireUnexpired: true,
-  });
-  if (!confirmed) {
-    await refundOrphanPayment(db, settings, { booking, paymentId });
-    throw conflict(
+  const batch = new Batch(db.$client);
+  const marked = markPaid(
+    batch,
+    { bookingId: booking.id, eventId: booking.eventId, paymentId, requireUnexpired: true },
+    new Date(),
+  );
+  const result = await commit(batch, crm).catch(paymentAlreadyUsed);
+  if (result.rows(marked).length === 0) {
+    await refundOrphanPayment(db, crm, settings, { booking, paymentId });
+    throw new ApiError(
       'payment_hold_expired',
       'The seat hold expired before the payment was confirmed; the payment will be refunded',
     );
   }
-  return { ...(await answer(db, booking.id)), messages };
+  return answer(db, booking.id);
 }
 
 async function answer(db: Database, bookingId: number) {
   const found = await findBooking(db, bookingId);
-  if (!found) throw notFound('Booking not found');
-  return { booking: bookingJson(found), messages: [] as Awaited<ReturnType<typeof markPaid>>['messages'] };
+  if (!found) throw new ApiError('not_found', 'Booking not found');
+  return bookingJson(found);
 }

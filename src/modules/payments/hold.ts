@@ -1,10 +1,8 @@
+import { Batch } from '../../db/batch';
 import type { Database } from '../../env';
-import { conflict } from '../../http/errors';
-import { ACTIVE_BOOKING_STATUSES_SQL } from '../crm/outbox';
-import { explainRefusal, refusalFromConstraint } from '../bookings/book';
-import { underBookingLimitSql } from '../bookings/limit';
+import { cancelBookings, releaseExpiredHolds, type CancelReason } from '../bookings/cancel';
 import { bookingJson, findBooking } from '../bookings/read-model';
-import { recountSeats, releaseExpiredHolds } from '../bookings/seats';
+import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/take-seat';
 import { paymentProviderUnavailable } from './provider';
 import { createRazorpayOrder } from './razorpay';
 import type { PaymentSettings } from './settings';
@@ -12,66 +10,39 @@ import { createStripePaymentIntent } from './stripe';
 
 export type Provider = 'razorpay' | 'stripe';
 
-/** `maxActiveBookings`: MAX_ACTIVE_BOOKINGS_PER_USER; a hold counts as an active booking (booking-limit.ts). */
-export interface HoldInput {
-  userId: number;
-  eventId: number;
+/** A hold counts as an active booking toward MAX_ACTIVE_BOOKINGS_PER_USER (bookings/limit.ts). */
+export interface HoldInput extends SeatRequest {
   provider: Provider;
-  maxActiveBookings: number;
 }
 
 /**
- * Holds a seat of a paid event as a `pending_payment` booking, in the same statement as the seat check; the hold
- * carries the price as `amount_due` and ends at `hold_expires_at`. Expired holds of the event are released first.
+ * Holds a seat of a paid event as a `pending_payment` booking (the seat-taking primitive, with the price as
+ * `amount_due`), ending at `hold_expires_at`. Expired holds of the event are released first, in the same batch.
  */
-function insertHold(d1: D1Database, input: HoldInput, now: number, expiresAt: number) {
-  return d1
-    .prepare(
-      `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider, updated_at)
-       SELECT e.id, ?2, 'pending_payment', ?3, e.currency, e.price, ?4, ?5, ?3 FROM events e
-       WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?3 AND e.price > 0
-         AND (e.capacity IS NULL OR e.booked_count < e.capacity)
-         AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = ?2 AND o.event_id = ?1
-           AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
-         AND ${underBookingLimitSql({ user: '?2', now: '?3', limit: '?6' })}
-       RETURNING id, amount_due, currency`,
-    )
-    .bind(input.eventId, input.userId, now, expiresAt, input.provider, input.maxActiveBookings);
-}
-
 async function holdSeat(db: Database, input: HoldInput, holdMinutes: number) {
-  const d1 = db.$client;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const now = new Date();
-    const expiresAt = now.getTime() + holdMinutes * 60_000;
-    const results = await d1
-      .batch<{ id: number; amount_due: number; currency: string }>([
-        releaseExpiredHolds(d1, input.eventId, now),
-        recountSeats(d1, input.eventId),
-        insertHold(d1, input, now.getTime(), expiresAt),
-        recountSeats(d1, input.eventId),
-      ])
-      .catch(refusalFromConstraint);
-    const hold = results[2]?.results[0];
-    if (hold) return { ...hold, expiresAt: new Date(expiresAt) };
-    await explainRefusal(db, { ...input, waitlist: false, paid: true }, now);
-  }
-  throw conflict('event_full', 'The event is fully booked');
+  return takeSeatWithRetries(db, { ...input, waitlist: false, paid: true }, async (now) => {
+    const expiresAt = new Date(now.getTime() + holdMinutes * 60_000);
+    const batch = new Batch(db.$client);
+    releaseExpiredHolds(batch, input.eventId, now);
+    const held = takeSeat(batch, input, { status: 'pending_payment', holdExpiresAt: expiresAt, provider: input.provider }, now, {
+      notify: false,
+    });
+    const hold = (await batch.run()).rows(held)[0];
+    return hold && { ...hold, amount_due: hold.amount_due ?? 0, expiresAt };
+  });
 }
 
 /** Gives a hold's seat back at once (the provider refused the order): the row stays, cancelled with the reason. */
-async function releaseHold(db: Database, bookingId: number, eventId: number, reason: string) {
-  const d1 = db.$client;
-  const now = Date.now();
-  await d1.batch([
-    d1
-      .prepare(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = ?2, updated_at = ?1
-         WHERE id = ?3 AND status = 'pending_payment'`,
-      )
-      .bind(now, reason, bookingId),
-    recountSeats(d1, eventId),
-  ]);
+async function releaseHold(db: Database, bookingId: number, eventId: number, reason: CancelReason) {
+  const batch = new Batch(db.$client);
+  cancelBookings(batch, {
+    where: `b.id = ? AND b.status = 'pending_payment'`,
+    params: [bookingId],
+    eventId,
+    reason,
+    now: new Date(),
+  });
+  await batch.run();
 }
 
 /** The provider's order id, or 502: a 2xx answer without one (or with junk in it) must not become a hold without an order. */
@@ -140,8 +111,7 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
 
 /** Cron: releases every expired hold (events with the most overdue first, bounded per run) and recounts their seats. */
 export async function releaseAllExpiredHolds(db: Database, now: Date) {
-  const d1 = db.$client;
-  const { results } = await d1
+  const { results } = await db.$client
     .prepare(
       `SELECT event_id FROM bookings WHERE status = 'pending_payment' AND hold_expires_at <= ?
        GROUP BY event_id ORDER BY min(hold_expires_at) LIMIT 100`,
@@ -149,7 +119,9 @@ export async function releaseAllExpiredHolds(db: Database, now: Date) {
     .bind(now.getTime())
     .all<{ event_id: number }>();
   for (const { event_id } of results) {
-    await d1.batch([releaseExpiredHolds(d1, event_id, now), recountSeats(d1, event_id)]);
+    const batch = new Batch(db.$client);
+    releaseExpiredHolds(batch, event_id, now);
+    await batch.run();
   }
   return results.length;
 }

@@ -3,7 +3,6 @@ import { ApiError } from '../../http/errors';
 /** A payment provider that did not answer, or answered with an error we cannot pass on: 502, nothing changed. */
 export const paymentProviderUnavailable = (provider: string, detail: string) =>
   new ApiError(
-    502,
     'payment_provider_error',
     `The payment provider (${provider}) could not be reached or refused the request: ${detail}`,
   );

@@ -1,9 +1,9 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { Batch } from '../../db/batch';
 import { bookings, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
-import type { CrmNotification } from '../crm/messages';
-import { bookingMessages, runWithOutbox } from '../crm/outbox';
-import { recountSeats } from '../bookings/seats';
+import { cancelBookings } from '../bookings/cancel';
+import { bookingMessages, commit } from '../crm/outbox';
 import { refundRazorpayPayment } from './razorpay';
 import type { PaymentSettings } from './settings';
 import { refundStripePayment } from './stripe';
@@ -22,35 +22,41 @@ function logRefundFailure(bookingId: number, error: unknown) {
   );
 }
 
+/** `booking.refunded`, written only if the statement just before it recorded the refund (changes() is its count). */
+export function refundedMessage(batch: Batch, bookingId: number, paymentId: string, now: Date) {
+  bookingMessages(batch, 'booking.refunded', {
+    where: 'changes() = 1 AND b.id = ?',
+    params: [bookingId],
+    occurredAt: now,
+    extra: { payment_status: 'refunded', payment_id: paymentId },
+  });
+}
+
 /**
  * Refunds a cancelled booking that holds a payment (paid and then cancelled, or paid after its hold expired) and
  * records it with its `booking.refunded` message, once: the record is conditional on no refund being recorded yet.
- * A provider failure is logged and left to the cron.
+ * A provider failure is logged and left to the cron. True when this call recorded the refund.
  */
-export async function refundBooking(db: Database, settings: PaymentSettings, bookingId: number): Promise<CrmNotification[]> {
+export async function refundBooking(db: Database, crm: Queue, settings: PaymentSettings, bookingId: number) {
   const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
-  if (!booking || booking.status !== 'cancelled' || booking.refundId || !booking.paymentId) return [];
+  if (!booking || booking.status !== 'cancelled' || booking.refundId || !booking.paymentId) return false;
   let refundId: string;
   try {
     refundId = await requestRefund(settings, booking, booking.paymentId, booking.amountPaid ?? booking.amountDue ?? 0);
   } catch (error) {
     logRefundFailure(booking.id, error);
-    return [];
+    return false;
   }
   const now = new Date();
-  const d1 = db.$client;
-  const { messages } = await runWithOutbox(d1, [
-    d1
-      .prepare(`UPDATE bookings SET refund_id = ?1, refunded_at = ?2, updated_at = ?2 WHERE id = ?3 AND refund_id IS NULL`)
-      .bind(refundId, now.getTime(), booking.id),
-    bookingMessages(d1, 'booking.refunded', {
-      where: 'changes() = 1 AND b.id = ?',
-      params: [booking.id],
-      occurredAt: now,
-      extra: { payment_status: 'refunded', payment_id: booking.paymentId },
-    }),
-  ]);
-  return messages;
+  const batch = new Batch(db.$client);
+  const recorded = batch.sql(
+    `UPDATE bookings SET refund_id = ?1, refunded_at = ?2, updated_at = ?2 WHERE id = ?3 AND refund_id IS NULL`,
+    refundId,
+    now.getTime(),
+    booking.id,
+  );
+  refundedMessage(batch, booking.id, booking.paymentId, now);
+  return (await commit(batch, crm)).changes(recorded) > 0;
 }
 
 /**
@@ -59,28 +65,27 @@ export async function refundBooking(db: Database, settings: PaymentSettings, boo
  */
 export async function refundOrphanPayment(
   db: Database,
+  crm: Queue,
   settings: PaymentSettings,
   input: { booking: BookingRow; paymentId: string },
 ) {
-  const now = Date.now();
-  const d1 = db.$client;
-  await d1.batch([
-    d1
-      .prepare(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?1),
-           cancel_reason = coalesce(cancel_reason, 'payment_expired'), payment_id = coalesce(payment_id, ?2), updated_at = ?1
-         WHERE id = ?3 AND is_paid = 0`,
-      )
-      .bind(now, input.paymentId, input.booking.id),
-    recountSeats(d1, input.booking.eventId),
-  ]);
-  return refundBooking(db, settings, input.booking.id);
+  const batch = new Batch(db.$client);
+  cancelBookings(batch, {
+    where: 'b.id = ? AND b.is_paid = 0',
+    params: [input.booking.id],
+    eventId: input.booking.eventId,
+    reason: 'payment_expired',
+    now: new Date(),
+    alsoSet: { sql: 'payment_id = coalesce(payment_id, ?)', params: [input.paymentId] },
+  });
+  await batch.run();
+  return refundBooking(db, crm, settings, input.booking.id);
 }
 
 const REFUND_RETRY_LIMIT = 20;
 
 /** Cron: cancelled bookings holding a payment whose refund is not recorded (a provider failure, an event cancellation). */
-export async function retryPendingRefunds(db: Database, settings: PaymentSettings): Promise<CrmNotification[]> {
+export async function retryPendingRefunds(db: Database, crm: Queue, settings: PaymentSettings): Promise<number> {
   const pending = await db
     .select({ id: bookings.id })
     .from(bookings)
@@ -88,7 +93,7 @@ export async function retryPendingRefunds(db: Database, settings: PaymentSetting
       and(eq(bookings.status, 'cancelled'), eq(bookings.isPaid, true), isNull(bookings.refundId), isNotNull(bookings.paymentId)),
     )
     .limit(REFUND_RETRY_LIMIT);
-  const messages: CrmNotification[] = [];
-  for (const { id } of pending) messages.push(...(await refundBooking(db, settings, id)));
-  return messages;
+  let refunded = 0;
+  for (const { id } of pending) if (await refundBooking(db, crm, settings, id)) refunded++;
+  return refunded;
 }

@@ -1,23 +1,15 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../../env';
 import { currentUser } from '../../http/auth';
+import { createRouter } from '../../http/factory';
 import { validate } from '../../http/validate';
 import { describeRoute } from '../../http/route-marks';
-import {
-  confirmBookingAnswer,
-  confirmBookingBody,
-  createPaymentAnswer,
-  createPaymentBody,
-  webhookAnswer,
-} from './schemas';
+import { confirmBookingAnswer, confirmBookingBody, createPaymentAnswer, createPaymentBody, webhookAnswer } from './schemas';
 import { maxActiveBookings } from '../bookings/limit';
-import { publishOutbox } from '../crm/outbox';
 import { confirmPayment } from './confirm';
 import { createPayment } from './hold';
 import { paymentSettings } from './settings';
 import { handleProviderEvent, readProviderEvent } from './webhook';
 
-export const paymentRoutes = new Hono<AppEnv>()
+export const paymentRoutes = createRouter()
   .post(
     '/create-payment',
     describeRoute({
@@ -26,13 +18,16 @@ export const paymentRoutes = new Hono<AppEnv>()
       description: 'The hold (a pending_payment booking) lasts PAYMENT_HOLD_MINUTES; confirm it with POST /confirm-booking.',
       responses: {
         201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer },
-        404: { description: 'not_found: no such event' },
-        409: {
-          description:
-            'event_full, already_booked, event_not_bookable, payment_not_required (the event is free), booking_limit_reached',
-        },
-        502: { description: 'payment_provider_error: the provider failed; no seat is held' },
       },
+      errors: [
+        'not_found',
+        'event_full',
+        'already_booked',
+        'event_not_bookable',
+        'payment_not_required',
+        'booking_limit_reached',
+        'payment_provider_error',
+      ],
     }),
     validate('json', createPaymentBody),
     async (c) => {
@@ -56,19 +51,27 @@ export const paymentRoutes = new Hono<AppEnv>()
         'Stripe: the PaymentIntent is read back and must be succeeded, with the stored amount and currency.',
       responses: {
         200: { description: 'Confirmed and paid', schema: confirmBookingAnswer },
-        400: { description: 'payment_verification_failed (nothing changed), or validation_failed' },
-        403: { description: 'forbidden: not your booking' },
-        404: { description: 'not_found' },
-        409: {
-          description:
-            'payment_hold_expired (the payment is refunded), payment_already_used, booking_already_paid, booking_not_payable',
-        },
       },
+      errors: [
+        'payment_verification_failed',
+        'forbidden',
+        'not_found',
+        'payment_hold_expired',
+        'payment_already_used',
+        'booking_already_paid',
+        'booking_not_payable',
+        'payment_provider_error',
+      ],
     }),
     validate('json', confirmBookingBody),
     async (c) => {
-      const { booking, messages } = await confirmPayment(c.var.db, paymentSettings(c.env), currentUser(c), c.req.valid('json'));
-      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
+      const booking = await confirmPayment(
+        c.var.db,
+        c.env.CRM_QUEUE,
+        paymentSettings(c.env),
+        currentUser(c),
+        c.req.valid('json'),
+      );
       return c.json({ msg: 'Booking confirmed' as const, booking });
     },
   )
@@ -77,6 +80,7 @@ export const paymentRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'Payment provider webhooks (Razorpay: X-Razorpay-Signature; Stripe: Stripe-Signature)',
       tags: ['Payments'],
+      public: true,
       description:
         'The raw body is verified before anything is read. Each provider event id is processed once. Handles payment success ' +
         '(confirms a held booking even without /confirm-booking), failure (frees the hold) and refunds.',
@@ -87,14 +91,13 @@ export const paymentRoutes = new Hono<AppEnv>()
       ],
       responses: {
         200: { description: 'Processed (or a duplicate, ignored)', schema: webhookAnswer },
-        400: { description: 'invalid_signature (nothing changed), invalid_webhook' },
       },
+      errors: ['invalid_signature', 'invalid_webhook', 'payment_already_used'],
     }),
     async (c) => {
       const settings = paymentSettings(c.env);
       const event = await readProviderEvent(settings, await c.req.text(), (name) => c.req.header(name));
-      const { duplicate, messages } = await handleProviderEvent(c.var.db, settings, event);
-      await publishOutbox(c.env.DB, c.env.CRM_QUEUE, messages);
+      const { duplicate } = await handleProviderEvent(c.var.db, c.env.CRM_QUEUE, settings, event);
       return c.json({ received: true as const, duplicate });
     },
   );

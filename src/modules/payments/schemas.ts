@@ -33,7 +33,6 @@ export const stripeConfirmBody = z.object({
 
 /** Razorpay's Checkout fields, or a Stripe PaymentIntent id: the shape says which provider confirms. */
 export const confirmBookingBody = z.union([razorpayConfirmBody, stripeConfirmBody]);
-export type ConfirmBookingBody = z.infer<typeof confirmBookingBody>;
 
 export const paymentSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { positiveInt } from '../accounts/tokens';
+import { positiveInt } from '../../lib/settings';
 import { razorpaySettings, type RazorpaySettings } from './razorpay';
 import { stripeSettings, type StripeSettings } from './stripe';
 

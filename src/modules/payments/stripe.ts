@@ -1,4 +1,5 @@
-import { hmacSha256Hex, constantTimeEqual } from '../../lib/crypto';
+import { constantTimeEqual } from '../../lib/constant-time';
+import { hmacSha256Hex } from '../../lib/crypto';
 import { callProvider } from './provider';
 
 /** Stripe's REST API (PaymentIntents, refunds; form-encoded) and its webhook signature scheme. */

@@ -3,13 +3,13 @@ import { bookings } from '../../db/schema';
 import { isUniqueViolationOn } from '../../db/errors';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
-import type { CrmNotification } from '../crm/messages';
-import { bookingMessages, runWithOutbox, type BatchStep } from '../crm/outbox';
-import { recountSeats } from '../bookings/seats';
-import { sha256Hex } from '../accounts/tokens';
-import { markPaid } from './mark-paid';
+import { sha256Hex } from '../../lib/crypto';
+import { Batch, type BatchResult } from '../../db/batch';
+import { cancelBookings } from '../bookings/cancel';
+import { commit } from '../crm/outbox';
+import { markPaid, paymentAlreadyUsed } from './mark-paid';
 import { verifyRazorpayWebhook } from './razorpay';
-import { refundOrphanPayment } from './refund';
+import { refundedMessage, refundOrphanPayment } from './refund';
 import type { PaymentSettings } from './settings';
 import { verifyStripeWebhook } from './stripe';
 import type { Provider } from './hold';
@@ -28,8 +28,8 @@ interface ProviderEvent {
   effect: Effect;
 }
 
-const invalidSignature = () => new ApiError(400, 'invalid_signature', 'The webhook signature is missing, wrong or stale');
-const unreadable = () => new ApiError(400, 'invalid_webhook', 'The webhook body is not an event we can read');
+const invalidSignature = () => new ApiError('invalid_signature', 'The webhook signature is missing, wrong or stale');
+const unreadable = () => new ApiError('invalid_webhook', 'The webhook body is not an event we can read');
 
 type Json = Record<string, any>;
 
@@ -122,79 +122,64 @@ function findTarget(db: Database, effect: Effect) {
  * as its effect, so a redelivery fails on the primary key and changes nothing. Success confirms a held booking
  * (even if the client never called /confirm-booking); failure frees the hold; a refund is recorded on the booking.
  */
-export async function handleProviderEvent(db: Database, settings: PaymentSettings, event: ProviderEvent) {
+export async function handleProviderEvent(db: Database, crm: Queue, settings: PaymentSettings, event: ProviderEvent) {
   const booking = await findTarget(db, event.effect);
-  const d1 = db.$client;
-  const record = d1
-    .prepare(`INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`)
-    .bind(event.provider, event.id, event.type, booking?.id ?? null, Date.now());
   const now = new Date();
-  let messages: CrmNotification[] = [];
-  try {
-    const effect = event.effect;
-    if (
-      booking &&
-      effect.kind === 'paid' &&
-      effect.amount === booking.amountDue &&
-      effect.currency.toUpperCase() === booking.currency
-    ) {
-      const paid = await markPaid(
-        d1,
-        { bookingId: booking.id, eventId: booking.eventId, paymentId: effect.paymentId, requireUnexpired: false },
-        now,
-        [record],
-      );
-      messages = paid.messages;
-      if (!paid.confirmed && !booking.isPaid)
-        messages = await refundOrphanPayment(db, settings, { booking, paymentId: effect.paymentId });
-    } else if (booking && effect.kind === 'failed') {
-      ({ messages } = await runWithOutbox(d1, [record, ...freeHold(d1, booking.id, booking.eventId, now)]));
-    } else if (booking && effect.kind === 'refunded') {
-      ({ messages } = await runWithOutbox(d1, [record, ...recordRefund(d1, booking.id, booking.eventId, effect, now)]));
-    } else {
-      await d1.batch([record]);
-    }
-  } catch (error) {
-    if (isUniqueViolationOn(error, 'payment_events.')) return { duplicate: true, messages: [] };
-    throw error;
+  const batch = new Batch(db.$client);
+  batch.sql(
+    `INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`,
+    event.provider,
+    event.id,
+    event.type,
+    booking?.id ?? null,
+    now.getTime(),
+  );
+  const effect = event.effect;
+  const paid =
+    booking && effect.kind === 'paid' && effect.amount === booking.amountDue && effect.currency.toUpperCase() === booking.currency
+      ? markPaid(
+          batch,
+          { bookingId: booking.id, eventId: booking.eventId, paymentId: effect.paymentId, requireUnexpired: false },
+          now,
+        )
+      : null;
+  if (booking && effect.kind === 'failed') {
+    cancelBookings(batch, {
+      where: `b.id = ? AND b.status = 'pending_payment'`,
+      params: [booking.id],
+      eventId: booking.eventId,
+      reason: 'payment_failed',
+      now,
+    });
   }
-  return { duplicate: false, messages };
-}
-
-function freeHold(d1: D1Database, bookingId: number, eventId: number, now: Date): BatchStep[] {
-  return [
-    d1
-      .prepare(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = ?1, cancel_reason = 'payment_failed', updated_at = ?1
-         WHERE id = ?2 AND status = 'pending_payment'`,
-      )
-      .bind(now.getTime(), bookingId),
-    recountSeats(d1, eventId),
-  ];
+  if (booking && effect.kind === 'refunded') recordRefund(batch, booking, effect, now);
+  let result: BatchResult;
+  try {
+    result = await commit(batch, crm);
+  } catch (error) {
+    if (isUniqueViolationOn(error, 'payment_events.')) return { duplicate: true };
+    return paymentAlreadyUsed(error);
+  }
+  if (booking && paid && effect.kind === 'paid' && result.rows(paid).length === 0 && !booking.isPaid) {
+    await refundOrphanPayment(db, crm, settings, { booking, paymentId: effect.paymentId });
+  }
+  return { duplicate: false };
 }
 
 /** A refund made at the provider (ours, or from its dashboard): recorded once; a still-active booking is cancelled. */
 function recordRefund(
-  d1: D1Database,
-  bookingId: number,
-  eventId: number,
+  batch: Batch,
+  booking: { id: number; eventId: number },
   effect: { paymentId: string; refundId: string },
   now: Date,
-): BatchStep[] {
-  return [
-    d1
-      .prepare(
-        `UPDATE bookings SET refund_id = ?1, refunded_at = ?2, updated_at = ?2,
-           status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?2), cancel_reason = coalesce(cancel_reason, 'refunded')
-         WHERE id = ?3 AND refund_id IS NULL`,
-      )
-      .bind(effect.refundId, now.getTime(), bookingId),
-    bookingMessages(d1, 'booking.refunded', {
-      where: 'changes() = 1 AND b.id = ?',
-      params: [bookingId],
-      occurredAt: now,
-      extra: { payment_status: 'refunded', payment_id: effect.paymentId },
-    }),
-    recountSeats(d1, eventId),
-  ];
+) {
+  cancelBookings(batch, {
+    where: 'b.id = ? AND b.refund_id IS NULL',
+    params: [booking.id],
+    eventId: booking.eventId,
+    reason: 'refunded',
+    now,
+    alsoSet: { sql: 'refund_id = ?, refunded_at = ?', params: [effect.refundId, now.getTime()] },
+    afterUpdate: (b) => refundedMessage(b, booking.id, effect.paymentId, now),
+  });
 }

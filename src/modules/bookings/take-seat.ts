@@ -1,0 +1,154 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Batch, StepRef } from '../../db/batch';
+import { isCheckViolation, isUniqueViolation } from '../../db/errors';
+import { bookings, events } from '../../db/schema';
+import { ACTIVE_BOOKING_STATUSES, ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
+import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
+import { bookingMessages } from '../crm/outbox';
+import { assertUnderBookingLimit, underBookingLimitSql } from './limit';
+import { recountSeats } from './seats';
+
+export interface SeatRequest {
+  userId: number;
+  eventId: number;
+  /** MAX_ACTIVE_BOOKINGS_PER_USER: active bookings on upcoming events the user may hold (limit.ts). */
+  maxActiveBookings: number;
+}
+
+/** What is taken: a seat of a free event, a waitlist place of a full free event, or a payment hold on a paid one. */
+export type SeatKind =
+  | { status: 'confirmed' }
+  | { status: 'waitlisted' }
+  | { status: 'pending_payment'; holdExpiresAt: Date; provider: 'razorpay' | 'stripe' };
+
+export interface TakenSeat {
+  id: number;
+  amount_due: number | null;
+  currency: string;
+}
+
+const SEAT_FREE = '(e.capacity IS NULL OR e.booked_count < e.capacity)';
+const EVENT_FULL = '(e.capacity IS NOT NULL AND e.booked_count >= e.capacity)';
+
+/**
+ * The seat check and the insert in one statement: the row is inserted only if the event is bookable, priced for this
+ * kind (free, or paid for a hold), has a seat (or, for the waitlist, has none), the user holds no active booking on it
+ * and is under the per-user limit. The database decides every race; the partial unique index
+ * bookings_one_active_per_user_event and the booked_count CHECK stay as the last line of defence. A hold carries the
+ * price as `amount_due`. With `notify`, the new booking's `booking.created` message follows the insert; a seat taken
+ * is recounted in the same batch.
+ */
+export function takeSeat(
+  batch: Batch,
+  request: SeatRequest,
+  kind: SeatKind,
+  now: Date,
+  options: { notify: boolean },
+): StepRef<TakenSeat> {
+  const hold = kind.status === 'pending_payment' ? kind : null;
+  const inserted = batch.sql<TakenSeat>(
+    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider, updated_at)
+     SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ?4 FROM events e
+     WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${hold ? 'e.price > 0' : 'e.price = 0'}
+       AND ${kind.status === 'waitlisted' ? EVENT_FULL : SEAT_FREE}
+       AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = ?2 AND o.event_id = ?1
+         AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
+       AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
+     RETURNING id, amount_due, currency`,
+    request.eventId,
+    request.userId,
+    kind.status,
+    now.getTime(),
+    request.maxActiveBookings,
+    hold?.holdExpiresAt.getTime() ?? null,
+    hold?.provider ?? null,
+  );
+  if (options.notify) {
+    // Only if the statement just before inserted a row: changes() and last_insert_rowid() are that INSERT's.
+    bookingMessages(batch, 'booking.created', { where: 'changes() = 1 AND b.id = last_insert_rowid()', occurredAt: now });
+  }
+  if (kind.status !== 'waitlisted') recountSeats(batch, request.eventId);
+  return inserted;
+}
+
+/** A seat-taking batch refused by a constraint (a concurrent insert won): the same answer as the conditional insert's. */
+export function refusalFromConstraint(error: unknown): never {
+  if (isUniqueViolation(error)) throw new ApiError('already_booked', 'You already have a booking for this event');
+  if (isCheckViolation(error)) throw new ApiError('event_full', 'The event is fully booked');
+  throw error;
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs a seat-taking batch (`attempt` returns what it took, or undefined when its conditional insert inserted
+ * nothing). When nothing was taken, a read of the event says why; if the reason vanished in between (a seat freed up),
+ * the batch is tried again.
+ */
+export async function takeSeatWithRetries<T>(
+  db: Database,
+  request: SeatRequest & { waitlist: boolean; paid: boolean },
+  attempt: (now: Date) => Promise<T | undefined>,
+): Promise<T> {
+  for (let i = 1; i <= ATTEMPTS; i++) {
+    const now = new Date();
+    const taken = await attempt(now).catch(refusalFromConstraint);
+    if (taken !== undefined) return taken;
+    await explainRefusal(db, request, now);
+  }
+  throw new ApiError('event_full', 'The event is fully booked');
+}
+
+/**
+ * Throws the error that explains why a conditional insert did not happen; returns if none applies any more.
+ * `paid` is the payment flow (/create-payment), where a free event is the mistake instead of a paid one.
+ */
+export async function explainRefusal(
+  db: Database,
+  request: SeatRequest & { waitlist: boolean; paid: boolean },
+  now: Date,
+): Promise<void> {
+  const [event, active] = await db.batch([
+    db
+      .select({
+        status: events.status,
+        startsAt: events.startsAt,
+        price: events.price,
+        capacity: events.capacity,
+        bookedCount: events.bookedCount,
+      })
+      .from(events)
+      .where(eq(events.id, request.eventId)),
+    db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.userId, request.userId),
+          eq(bookings.eventId, request.eventId),
+          inArray(bookings.status, ACTIVE_BOOKING_STATUSES),
+        ),
+      ),
+  ]);
+  const found = event[0];
+  if (!found) throw new ApiError('not_found', 'Event not found');
+  if (found.status !== 'scheduled' || found.startsAt.getTime() <= now.getTime()) {
+    throw new ApiError(
+      'event_not_bookable',
+      `This event cannot be booked (it is ${found.status === 'scheduled' ? 'already under way or over' : found.status})`,
+    );
+  }
+  if (active.length > 0) throw new ApiError('already_booked', 'You already have a booking for this event');
+  await assertUnderBookingLimit(db, request.userId, request.maxActiveBookings, now);
+  if (found.price > 0 && !request.paid) {
+    throw new ApiError('payment_required', 'This event is paid: book it through POST /create-payment');
+  }
+  if (found.price === 0 && request.paid) {
+    throw new ApiError('payment_not_required', 'This event is free: book it through POST /book');
+  }
+  const full = found.capacity !== null && found.bookedCount >= found.capacity;
+  if (full && !request.waitlist) {
+    throw new ApiError('event_full', 'The event is fully booked; send waitlist: true to join the waitlist');
+  }
+}

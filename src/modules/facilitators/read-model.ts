@@ -1,0 +1,20 @@
+import { asc, eq } from 'drizzle-orm';
+import { facilitators, type FacilitatorRow } from '../../db/schema';
+import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
+
+/** `crm_id` and the linked account are the business's own data: admins see them, nobody else. */
+export function facilitatorJson(row: FacilitatorRow, forAdmin: boolean) {
+  const open = { id: row.id, name: row.name, bio: row.bio };
+  return forAdmin ? { ...open, crm_id: row.crmId, user_id: row.userId } : open;
+}
+
+export async function listFacilitators(db: Database) {
+  return db.select().from(facilitators).orderBy(asc(facilitators.id));
+}
+
+export async function findFacilitator(db: Database, id: number) {
+  const row = await db.query.facilitators.findFirst({ where: eq(facilitators.id, id) });
+  if (!row) throw new ApiError('not_found', 'Facilitator not found');
+  return row;
+}
