@@ -1,7 +1,6 @@
 import { createDb } from './db/client';
 import { resendUndelivered } from './modules/crm/delivery';
 import { requeueStalePendingGeocodes } from './modules/geo/jobs';
-import type { GeocodeJob } from './modules/geo/messages';
 import { expireIdempotencyKeys } from './modules/bookings/idempotency';
 import { releaseAllExpiredHolds } from './modules/payments/hold';
 import { retryPendingRefunds } from './modules/payments/refund';
@@ -12,7 +11,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   const db = createDb(env.DB);
   const now = new Date(controller.scheduledTime);
   const tasks: Array<[string, () => Promise<unknown>]> = [
-    ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE as Queue<GeocodeJob>)],
+    ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE)],
     ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],

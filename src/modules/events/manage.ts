@@ -11,18 +11,22 @@ import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRe
 import { findEvent, type EventWithFacilitator } from './read-model';
 import { resolveLocation, type ResolvedLocation } from './location';
 import { enqueueGeocode } from '../geo/jobs';
-import type { GeocodeJob } from '../geo/messages';
 import { geocoderSettings, type GeocoderSettings } from '../geo/geocoding';
 
 export interface EventDeps {
   geocoder: GeocoderSettings;
-  jobs: Queue<GeocodeJob>;
+  /** Resolves a pending location later (the jobs queue); a lost send is repaired by the cron. */
+  geocodeLater: (eventId: number) => Promise<void>;
   /** CRM notifications of the bookings an event change affects. */
   crm: Queue;
 }
 
 export function eventDeps(env: Env): EventDeps {
-  return { geocoder: geocoderSettings(env), jobs: env.JOBS_QUEUE as Queue<GeocodeJob>, crm: env.CRM_QUEUE };
+  return {
+    geocoder: geocoderSettings(env),
+    geocodeLater: (eventId) => enqueueGeocode(env.JOBS_QUEUE, eventId),
+    crm: env.CRM_QUEUE,
+  };
 }
 
 const DEFAULT_DURATION_MINUTES = 60;
@@ -76,7 +80,7 @@ export async function createEvent(db: Database, deps: EventDeps, actor: CurrentU
     if (isForeignKeyViolation(error)) throw new ApiError('facilitator_not_found', 'No facilitator has this facilitator_id');
     throw error;
   }
-  if (place.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
+  if (place.locationStatus === 'pending') await deps.geocodeLater(id);
   return (await findEvent(db, id))!;
 }
 
@@ -145,7 +149,7 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, id, now);
   if (!cancelling && changes.capacity !== undefined) fillFreedSeats(batch, id, current.capacity, changes.capacity, now);
   await commitEventChange(batch, deps.crm);
-  if (place?.locationStatus === 'pending') await enqueueGeocode(deps.jobs, id);
+  if (place?.locationStatus === 'pending') await deps.geocodeLater(id);
   return (await findEvent(db, id))!;
 }
 

@@ -14,9 +14,9 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /** A failed send is only logged: the event is already saved as pending, and the cron enqueues it again. */
-export async function enqueueGeocode(queue: Queue<GeocodeJob>, eventId: number) {
+export async function enqueueGeocode(queue: Queue, eventId: number) {
   try {
-    await queue.send({ kind: 'geocode_event', event_id: eventId });
+    await queue.send({ kind: 'geocode_event', event_id: eventId } satisfies GeocodeJob);
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', msg: 'geocode job not queued', event_id: eventId, error: String(error) }));
   }
@@ -65,7 +65,7 @@ export async function fillPendingLocation(db: Database, geocoder: GeocoderSettin
  * Cron repair: pending events no job has tried for a while (a lost send, or retries used up) are queued again,
  * and marked as tried so the next cron run does not queue them twice.
  */
-export async function requeueStalePendingGeocodes(db: Database, queue: Queue<GeocodeJob>, now = new Date()): Promise<number> {
+export async function requeueStalePendingGeocodes(db: Database, queue: Queue, now = new Date()): Promise<number> {
   const stale = await db
     .select({ id: events.id })
     .from(events)
