@@ -44,7 +44,7 @@ export async function startCpuProfile(inspectorPort, workerName) {
 }
 
 /**
- * `hono/dist/context.js` for a dependency, `src/routes/events.ts` for our own code. drizzle-orm's published source
+ * `hono/dist/context.js` for a dependency, `src/modules/events/routes.ts` for our own code. drizzle-orm's published source
  * maps point one folder too high (`node_modules/src/entity.ts`), so those are its files.
  */
 const sourceName = (path) =>
