@@ -11,6 +11,7 @@ import { bookingRoutes } from './modules/bookings/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
+import { geoRoutes } from './modules/geo/routes';
 import { opsRoutes } from './modules/ops/routes';
 import { paymentRoutes } from './modules/payments/routes';
 
@@ -29,7 +30,9 @@ const corsHeaders = cors({
 });
 
 export function createApp() {
-  const app = createRouter();
+  // Not strict: `/events/` is `/events` for every method (no redirect, so a POST stays a POST); many clients of the
+  // predecessor add the slash. Routing sees the path without it, so each route is still one route with one set of marks.
+  const app = createRouter({ strict: false });
   app.onError(onError);
   app.notFound(onNotFound);
   app.use(requestId, d1Session, secureHeaders());
@@ -48,6 +51,7 @@ export function createApp() {
   app.route('/', bookingRoutes);
   app.route('/', paymentRoutes);
   app.route('/', crmRoutes);
+  app.route('/', geoRoutes);
   return app;
 }
 

@@ -149,6 +149,49 @@ export const FLOWS: Folder[] = [
     ],
   },
   {
+    name: 'Geocoding',
+    steps: [
+      {
+        name: 'Geocode a place',
+        op: 'POST /geocode',
+        auth: 'memberToken',
+        body: { location: 'Goa' },
+        status: 200,
+        checks: [
+          {
+            label: 'Goa is near 15.3, 74.1',
+            assert: 'pm.expect(json.latitude).to.be.closeTo(15.3, 0.5); pm.expect(json.longitude).to.be.closeTo(74.1, 0.5);',
+          },
+          { label: 'formatted address', assert: "pm.expect(json.formatted_address).to.be.a('string').and.not.empty;" },
+        ],
+      },
+      {
+        name: 'Geocode with a trailing slash (the same route)',
+        op: 'POST /geocode',
+        path: '/geocode/',
+        auth: 'memberToken',
+        body: { location: 'Rishikesh' },
+        status: 200,
+        checks: [{ label: 'Rishikesh is near 30.1, 78.3', assert: 'pm.expect(json.latitude).to.be.closeTo(30.1, 0.5);' }],
+      },
+      {
+        name: 'Geocode an unknown place is 422',
+        op: 'POST /geocode',
+        auth: 'memberToken',
+        body: { location: 'Nowhere-{{runId}}' },
+        status: 422,
+        code: 'location_not_found',
+      },
+      {
+        name: 'Geocode without a token is 401',
+        op: 'POST /geocode',
+        body: { location: 'Goa' },
+        status: 401,
+        code: 'unauthorized',
+      },
+    ],
+  },
+  {
     name: 'Facilitators',
     steps: [
       {
@@ -217,6 +260,13 @@ export const FLOWS: Folder[] = [
           { label: 'at most 3', assert: 'pm.expect(json.events.length).to.be.at.most(3);' },
           { label: 'cursor for the next page', assert: "pm.expect(json).to.have.property('next_cursor');" },
         ],
+      },
+      {
+        name: 'List events with a trailing slash (the same route)',
+        op: 'GET /events',
+        path: '/events/?limit=1',
+        status: 200,
+        checks: [{ label: 'one page of events', assert: 'pm.expect(json.events.length).to.be.at.most(1);' }],
       },
       {
         name: 'Filter events by type, any case',

@@ -62,6 +62,11 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: 'Too many attempts; try again later (see Retry-After)' },
   internal_error: { status: 500, message: 'Something went wrong on our side; it has been logged' },
   payment_provider_error: { status: 502, message: 'The payment provider could not be reached or refused; nothing is held' },
+  geocoding_unavailable: {
+    status: 503,
+    message: 'The geocoder is unavailable and the place is not known offline; try again shortly',
+    headers: { 'Retry-After': '30' },
+  },
   service_unavailable: {
     status: 503,
     message: 'A service we depend on is unavailable; try again shortly',

@@ -1,3 +1,4 @@
+import type { HonoOptions } from 'hono/hono-base';
 import { createFactory } from 'hono/factory';
 import type { AppEnv } from '../env';
 
@@ -5,4 +6,4 @@ import type { AppEnv } from '../env';
 export const factory = createFactory<AppEnv>();
 
 /** A module's router, mounted at `/` by app.ts. */
-export const createRouter = () => factory.createApp();
+export const createRouter = (options?: HonoOptions<AppEnv>) => factory.createApp(options);

@@ -40,7 +40,7 @@ export async function geocodeLocation(db: Database, settings: GeocoderSettings, 
   return result;
 }
 
-function fromGazetteer(location: string): GeocodeResult {
+export function fromGazetteer(location: string): GeocodeResult {
   const place = lookupPlace(location);
   if (!place) return { kind: 'not_found' };
   return {
