@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 /** Tables a request may leave touched after a fault by design, whatever the rest did (row counts). */
 const TOLERATED = new Set([
-  // An Idempotency-Key claim left by a request that died is taken over after 60 s (src/services/idempotency.ts).
+  // An Idempotency-Key claim left by a request that died is taken over after 60 s (src/modules/bookings/idempotency.ts).
   'idempotency_keys',
   // Failed logins count toward the limit even when the request then fails.
   'login_failures',
@@ -226,7 +226,7 @@ describe('D1 failing at every round trip of a writing request', () => {
 });
 
 describe('the CRM queue refusing every send (a Queues outage)', () => {
-  // The cron's resend of pending rows is tested in test/crm-queue.test.ts; this checks every writing request.
+  // The cron's resend of pending rows is tested in test/crm/queue.test.ts; this checks every writing request.
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
     '%s: still succeeds, and each message it wrote stays pending in the outbox',
     async (name, scenario) => {

@@ -11,7 +11,7 @@ import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
 
 /**
  * OWASP API Security Top 10 (2023): API2 broken authentication and API4 unrestricted resource consumption.
- * The single-token cases on /me are in test/auth.test.ts; here every route gets every bad token.
+ * The single-token cases on /me are in test/accounts/auth.test.ts; here every route gets every bad token.
  */
 
 const operations = collectOperations(app, PUBLIC_ROUTES);

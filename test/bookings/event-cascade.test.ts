@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser, outboxRowsFor } from './helpers/fixtures';
-import { call } from './helpers/http';
+import { createEvent, createUser, outboxRowsFor } from '../helpers/fixtures';
+import { call } from '../helpers/http';
 
 async function book(token: string, eventId: number, waitlist = false) {
   const res = await call('POST', '/book', { token, body: { event_id: eventId, waitlist } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyPassword } from '../src/modules/accounts/passwords';
+import { hashPassword, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyPassword } from '../../src/modules/accounts/passwords';
 
 describe('PBKDF2 password hashing', () => {
   it('is pinned at or below the deployed runtime cap of 100,000 iterations', () => {

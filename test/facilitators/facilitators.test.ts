@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError, registerAndLogin } from './helpers/http';
-import { loginAs, uniqueCrmId } from './helpers/events';
+import { call, expectError, registerAndLogin } from '../helpers/http';
+import { loginAs, uniqueCrmId } from '../helpers/events';
 
 let admin: string;
 let member: string;

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser, outboxRowsFor, setEventStart } from './helpers/fixtures';
-import { call, expectError } from './helpers/http';
+import { createEvent, createUser, outboxRowsFor, setEventStart } from '../helpers/fixtures';
+import { call, expectError } from '../helpers/http';
 
 const HOUR = 3600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lookupPlace, placeKey } from '../src/modules/geo/gazetteer';
-import { GAZETTEER_ATTRIBUTION } from '../src/modules/geo/gazetteer-data';
+import { lookupPlace, placeKey } from '../../src/modules/geo/gazetteer';
+import { GAZETTEER_ATTRIBUTION } from '../../src/modules/geo/gazetteer-data';
 
 const where = (query: string) => {
   const place = lookupPlace(query);

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createFacilitator, createUser, outboxRowsFor, setEventStart } from './helpers/fixtures';
-import { call, expectError } from './helpers/http';
+import { createEvent, createFacilitator, createUser, outboxRowsFor, setEventStart } from '../helpers/fixtures';
+import { call, expectError } from '../helpers/http';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEvent, createUsers } from './helpers/fixtures';
-import { fakePaymentProviders, type FakeProviders } from './helpers/fake-providers';
-import { call, expectError } from './helpers/http';
+import { createEvent, createUsers } from '../helpers/fixtures';
+import { fakePaymentProviders, type FakeProviders } from '../helpers/fake-providers';
+import { call, expectError } from '../helpers/http';
 import {
   bookedCount,
   bookingRow,
@@ -14,7 +14,7 @@ import {
   stripeEvent,
   stripeIntentSucceeded,
   stripeWebhook,
-} from './helpers/payments';
+} from '../helpers/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {

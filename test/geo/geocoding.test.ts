@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import worker from '../src';
-import type { Job } from '../src/modules/crm/messages';
-import { createDb } from '../src/db/client';
-import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../src/modules/geo/jobs';
-import { call, expectError } from './helpers/http';
-import { callWithEnv, eventBody, facilitatorAccount, loginAs } from './helpers/events';
+import worker from '../../src';
+import type { Job } from '../../src/modules/crm/messages';
+import { createDb } from '../../src/db/client';
+import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../../src/modules/geo/jobs';
+import { call, expectError } from '../helpers/http';
+import { callWithEnv, eventBody, facilitatorAccount, loginAs } from '../helpers/events';
 
 const GOOGLE_URL = 'https://maps.example.test/maps/api/geocode/json';
 const KEY = 'test-google-key';

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError } from './helpers/http';
-import { createEventAs, eventBody, facilitatorAccount, loginAs } from './helpers/events';
+import { call, expectError } from '../helpers/http';
+import { createEventAs, eventBody, facilitatorAccount, loginAs } from '../helpers/events';
 
 let admin: { token: string };
 let mine: Awaited<ReturnType<typeof facilitatorAccount>>;

@@ -1,10 +1,10 @@
 import { createExecutionContext, createMessageBatch } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { handleQueue } from '../src/queue';
-import { CRM_DEAD_LETTER_QUEUE_NAME, type CrmNotification } from '../src/modules/crm/messages';
-import { bookedMessage, createUser, outboxRowsFor } from './helpers/fixtures';
-import { call, expectError } from './helpers/http';
+import { handleQueue } from '../../src/queue';
+import { CRM_DEAD_LETTER_QUEUE_NAME, type CrmNotification } from '../../src/modules/crm/messages';
+import { bookedMessage, createUser, outboxRowsFor } from '../helpers/fixtures';
+import { call, expectError } from '../helpers/http';
 
 afterEach(() => vi.restoreAllMocks());
 

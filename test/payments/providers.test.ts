@@ -7,16 +7,16 @@ import {
   refundRazorpayPayment,
   verifyRazorpayPaymentSignature,
   verifyRazorpayWebhook,
-} from '../src/modules/payments/razorpay';
+} from '../../src/modules/payments/razorpay';
 import {
   createStripePaymentIntent,
   retrieveStripePaymentIntent,
   stripeSettings,
   stripeSignatureHeader,
   verifyStripeWebhook,
-} from '../src/modules/payments/stripe';
-import { ApiError } from '../src/http/errors';
-import { hmacSha256Hex } from '../src/lib/crypto';
+} from '../../src/modules/payments/stripe';
+import { ApiError } from '../../src/http/errors';
+import { hmacSha256Hex } from '../../src/lib/crypto';
 
 afterEach(() => vi.restoreAllMocks());
 

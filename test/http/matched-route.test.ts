@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { AppEnv } from '../src/env';
-import { authenticate } from '../src/http/auth';
-import { onError } from '../src/http/error-handler';
-import { handlerPattern } from '../src/http/matched-route';
+import type { AppEnv } from '../../src/env';
+import { authenticate } from '../../src/http/auth';
+import { onError } from '../../src/http/error-handler';
+import { handlerPattern } from '../../src/http/matched-route';
 
 /** A static route registered before a public `:id` route answers its own path, so it keeps its own rules. */
 function app() {

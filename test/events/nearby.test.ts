@@ -1,9 +1,9 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { boundingBox } from '../src/modules/geo/great-circle';
-import { nearbyCandidatesQuery } from '../src/modules/events/nearby';
-import { call, expectError } from './helpers/http';
-import { uniqueCrmId } from './helpers/events';
+import { boundingBox } from '../../src/modules/geo/great-circle';
+import { nearbyCandidatesQuery } from '../../src/modules/events/nearby';
+import { call, expectError } from '../helpers/http';
+import { uniqueCrmId } from '../helpers/events';
 
 const DAY = 24 * 3600 * 1000;
 const RANDOM_EVENTS = 3000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, hmacSha256Hex, verifyHmacSha256Hex } from '../src/lib/crypto';
+import { constantTimeEqual, hmacSha256Hex, verifyHmacSha256Hex } from '../../src/lib/crypto';
 
 describe('HMAC-SHA256', () => {
   it('matches the RFC 4231 test case 2', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEvent, createUsers } from './helpers/fixtures';
-import { fakePaymentProviders, type FakeProviders } from './helpers/fake-providers';
-import { call } from './helpers/http';
-import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult, runCron } from './helpers/payments';
+import { createEvent, createUsers } from '../helpers/fixtures';
+import { fakePaymentProviders, type FakeProviders } from '../helpers/fake-providers';
+import { call } from '../helpers/http';
+import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult, runCron } from '../helpers/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {
