@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT, base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { call, expectError, PASSWORD, registerAndLogin, uniqueEmail } from '../helpers/http';
+import { registerAndLogin } from '../support/api';
+import { PASSWORD, uniqueEmail } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 describe('POST /register', () => {
   it('creates a member and never returns the password hash', async () => {

@@ -1,16 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createFacilitator, createUser, outboxRowsFor, setEventStart } from '../helpers/fixtures';
-import { call, expectError } from '../helpers/http';
+import { bookedCount, createEvent, createFacilitator, createUser, outboxRowsFor, setEventStart } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-async function bookedCount(eventId: number) {
-  const row = await env.DB.prepare('SELECT booked_count FROM events WHERE id = ?')
-    .bind(eventId)
-    .first<{ booked_count: number }>();
-  return row!.booked_count;
-}
 
 describe('POST /book', () => {
   it('books a free event: 201 with the whole booking, the event embedded, one seat taken', async () => {

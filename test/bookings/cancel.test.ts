@@ -1,27 +1,15 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser, outboxRowsFor, setEventStart } from '../helpers/fixtures';
-import { call, expectError } from '../helpers/http';
+import { bookAs } from '../support/api';
+import { bookingRow, createEvent, createUser, outboxRowsFor, setEventStart } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 const HOUR = 3600_000;
-
-async function book(token: string, eventId: number, waitlist = false) {
-  const res = await call('POST', '/book', { token, body: { event_id: eventId, waitlist } });
-  expect(res.status).toBe(201);
-  return res.json.booking as { id: number; status: string };
-}
-
-async function bookingRow(id: number) {
-  return env.DB.prepare('SELECT status, cancelled_at, cancel_reason, promoted_at FROM bookings WHERE id = ?')
-    .bind(id)
-    .first<{ status: string; cancelled_at: number | null; cancel_reason: string | null; promoted_at: number | null }>();
-}
 
 describe('DELETE /cancel-booking/:id', () => {
   it('cancels: the row stays with status, cancelled_at and reason; the seat is freed; booking.cancelled is written', async () => {
     const event = await createEvent({ capacity: 2 });
     const { token } = await createUser();
-    const booking = await book(token, event.id);
+    const booking = await bookAs(token, event.id);
     const res = await call('DELETE', `/cancel-booking/${booking.id}`, { token });
     expect(res.status).toBe(200);
     expect(res.json.msg).toBe('Booking cancelled');
@@ -42,7 +30,7 @@ describe('DELETE /cancel-booking/:id', () => {
     const event = await createEvent();
     const owner = await createUser();
     const other = await createUser();
-    const booking = await book(owner.token, event.id);
+    const booking = await bookAs(owner.token, event.id);
     expectError(await call('DELETE', `/cancel-booking/${booking.id}`, { token: other.token }), 403, 'forbidden');
     expect((await bookingRow(booking.id))!.status).toBe('confirmed');
   });
@@ -51,7 +39,7 @@ describe('DELETE /cancel-booking/:id', () => {
     const event = await createEvent();
     const owner = await createUser();
     const admin = await createUser('admin');
-    const booking = await book(owner.token, event.id);
+    const booking = await bookAs(owner.token, event.id);
     const res = await call('DELETE', `/cancel-booking/${booking.id}`, { token: admin.token });
     expect(res.json.booking).toMatchObject({
       status: 'cancelled',
@@ -63,7 +51,7 @@ describe('DELETE /cancel-booking/:id', () => {
   it('is 409 booking_already_cancelled the second time, and the first cancel time stays', async () => {
     const event = await createEvent();
     const { token } = await createUser();
-    const booking = await book(token, event.id);
+    const booking = await bookAs(token, event.id);
     await call('DELETE', `/cancel-booking/${booking.id}`, { token });
     const before = await bookingRow(booking.id);
     expectError(await call('DELETE', `/cancel-booking/${booking.id}`, { token }), 409, 'booking_already_cancelled');
@@ -75,7 +63,7 @@ describe('DELETE /cancel-booking/:id', () => {
   it('two simultaneous cancels: one 200, one 409, one message', async () => {
     const event = await createEvent();
     const { token } = await createUser();
-    const booking = await book(token, event.id);
+    const booking = await bookAs(token, event.id);
     const both = await Promise.all([1, 2].map(() => call('DELETE', `/cancel-booking/${booking.id}`, { token })));
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const messages = await outboxRowsFor({ bookingIds: [booking.id] });
@@ -85,7 +73,7 @@ describe('DELETE /cancel-booking/:id', () => {
   it('is 409 event_started once the event has started, and the booking stays', async () => {
     const event = await createEvent();
     const { token } = await createUser();
-    const booking = await book(token, event.id);
+    const booking = await bookAs(token, event.id);
     await setEventStart(event.id, new Date(Date.now() - 1000));
     expectError(await call('DELETE', `/cancel-booking/${booking.id}`, { token }), 409, 'event_started');
     expect((await bookingRow(booking.id))!.status).toBe('confirmed');
@@ -103,9 +91,9 @@ describe('waitlist promotion', () => {
   it('cancelling a confirmed booking on a full event confirms the earliest waitlisted one, with booking.promoted', async () => {
     const event = await createEvent({ capacity: 1 });
     const [holder, first, second] = [await createUser(), await createUser(), await createUser()];
-    const seat = await book(holder.token, event.id);
-    const early = await book(first.token, event.id, true);
-    const late = await book(second.token, event.id, true);
+    const seat = await bookAs(holder.token, event.id);
+    const early = await bookAs(first.token, event.id, true);
+    const late = await bookAs(second.token, event.id, true);
     expect([early.status, late.status]).toEqual(['waitlisted', 'waitlisted']);
 
     await call('DELETE', `/cancel-booking/${seat.id}`, { token: holder.token });
@@ -129,9 +117,9 @@ describe('waitlist promotion', () => {
   it('cancelling a waitlisted booking promotes nobody and keeps the queue in order', async () => {
     const event = await createEvent({ capacity: 1 });
     const [holder, a, b] = [await createUser(), await createUser(), await createUser()];
-    await book(holder.token, event.id);
-    const first = await book(a.token, event.id, true);
-    const second = await book(b.token, event.id, true);
+    await bookAs(holder.token, event.id);
+    const first = await bookAs(a.token, event.id, true);
+    const second = await bookAs(b.token, event.id, true);
     await call('DELETE', `/cancel-booking/${first.id}`, { token: a.token });
     const after = await call('GET', `/bookings/${second.id}`, { token: b.token });
     expect(after.json.booking).toMatchObject({ status: 'waitlisted', waitlist_position: 1, event: { booked_count: 1 } });
@@ -149,7 +137,7 @@ describe('GET /my-bookings', () => {
     const lastWeek = await createEvent();
     const ids: Record<string, number> = {};
     for (const [name, event] of Object.entries({ soon, later, cancelledOne, yesterday, lastWeek })) {
-      ids[name] = (await book(token, event.id)).id;
+      ids[name] = (await bookAs(token, event.id)).id;
     }
     await call('DELETE', `/cancel-booking/${ids.cancelledOne}`, { token });
     await setEventStart(yesterday.id, new Date(Date.now() - 24 * HOUR));
@@ -174,7 +162,7 @@ describe('GET /my-bookings', () => {
     const event = await createEvent();
     const a = await createUser();
     const b = await createUser();
-    await book(a.token, event.id);
+    await bookAs(a.token, event.id);
     const res = await call('GET', '/my-bookings', { token: b.token });
     expect(res.json).toEqual({ upcoming_bookings: [], past_bookings: [] });
     expectError(await call('GET', '/my-bookings'), 401, 'unauthorized');

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser, createUsers, outboxRowsFor } from '../helpers/fixtures';
-import { call } from '../helpers/http';
+import { createEvent, createUser, createUsers, outboxRowsFor } from '../support/fixtures';
+import { call } from '../support/http';
 
 async function seats(eventId: number) {
   const event = await env.DB.prepare('SELECT booked_count FROM events WHERE id = ?')

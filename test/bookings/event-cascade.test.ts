@@ -1,13 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser, outboxRowsFor } from '../helpers/fixtures';
-import { call } from '../helpers/http';
-
-async function book(token: string, eventId: number, waitlist = false) {
-  const res = await call('POST', '/book', { token, body: { event_id: eventId, waitlist } });
-  expect(res.status).toBe(201);
-  return res.json.booking.id as number;
-}
+import { bookAs } from '../support/api';
+import { createEvent, createUser, outboxRowsFor } from '../support/fixtures';
+import { call } from '../support/http';
 
 async function statuses(eventId: number) {
   const { results } = await env.DB.prepare(
@@ -23,10 +18,10 @@ describe('DELETE /events/:id cancels the bookings with it', () => {
     const event = await createEvent({ capacity: 2 });
     const admin = await createUser('admin');
     const [a, b, c, d] = [await createUser(), await createUser(), await createUser(), await createUser()];
-    const confirmedA = await book(a.token, event.id);
-    const confirmedB = await book(b.token, event.id);
-    const waitlistedC = await book(c.token, event.id, true);
-    const earlierD = await book(d.token, event.id, true);
+    const confirmedA = (await bookAs(a.token, event.id)).id;
+    const confirmedB = (await bookAs(b.token, event.id)).id;
+    const waitlistedC = (await bookAs(c.token, event.id, true)).id;
+    const earlierD = (await bookAs(d.token, event.id, true)).id;
     await call('DELETE', `/cancel-booking/${earlierD}`, { token: d.token });
 
     const res = await call('DELETE', `/events/${event.id}`, { token: admin.token });
@@ -75,7 +70,7 @@ describe('DELETE /events/:id cancels the bookings with it', () => {
     const event = await createEvent();
     const admin = await createUser('admin');
     const member = await createUser();
-    const id = await book(member.token, event.id);
+    const id = (await bookAs(member.token, event.id)).id;
     const res = await call('PATCH', `/events/${event.id}`, { token: admin.token, body: { status: 'cancelled' } });
     expect(res.status).toBe(200);
     expect(await statuses(event.id)).toEqual([
@@ -91,8 +86,8 @@ describe('rescheduling notifies the CRM', () => {
     const event = await createEvent({ capacity: 5 });
     const admin = await createUser('admin');
     const [a, b] = [await createUser(), await createUser()];
-    const kept = await book(a.token, event.id);
-    const dropped = await book(b.token, event.id);
+    const kept = (await bookAs(a.token, event.id)).id;
+    const dropped = (await bookAs(b.token, event.id)).id;
     await call('DELETE', `/cancel-booking/${dropped}`, { token: b.token });
     const newStart = new Date(event.startsAt.getTime() + 24 * 3600_000);
 
@@ -111,7 +106,7 @@ describe('rescheduling notifies the CRM', () => {
     const event = await createEvent();
     const admin = await createUser('admin');
     const member = await createUser();
-    const id = await book(member.token, event.id);
+    const id = (await bookAs(member.token, event.id)).id;
     await call('PATCH', `/events/${event.id}`, { token: admin.token, body: { title: 'A better title' } });
     expect((await outboxRowsFor({ eventId: event.id })).filter((m) => m.type === 'event.rescheduled')).toHaveLength(0);
     const moved = await call('PATCH', `/events/${event.id}`, {
@@ -130,9 +125,9 @@ describe('a higher capacity fills seats from the waitlist', () => {
     const event = await createEvent({ capacity: 1 });
     const admin = await createUser('admin');
     const users = [await createUser(), await createUser(), await createUser(), await createUser()];
-    await book(users[0]!.token, event.id);
+    await bookAs(users[0]!.token, event.id);
     const waiting = [];
-    for (const user of users.slice(1)) waiting.push(await book(user.token, event.id, true));
+    for (const user of users.slice(1)) waiting.push((await bookAs(user.token, event.id, true)).id);
 
     const res = await call('PATCH', `/events/${event.id}`, { token: admin.token, body: { capacity: 3 } });
     expect(res.status).toBe(200);

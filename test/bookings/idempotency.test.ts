@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEvent, createUser } from '../helpers/fixtures';
-import { call, expectError } from '../helpers/http';
+import { createEvent, createUser } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 async function bookingsOf(userId: number) {
   const { results } = await env.DB.prepare('SELECT id, event_id FROM bookings WHERE user_id = ? ORDER BY id').bind(userId).all();

@@ -3,8 +3,9 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handleQueue } from '../../src/queue';
 import { CRM_DEAD_LETTER_QUEUE_NAME, type CrmNotification } from '../../src/modules/crm/messages';
-import { bookedMessage, createUser, outboxRowsFor } from '../helpers/fixtures';
-import { call, expectError } from '../helpers/http';
+import { bookedMessage } from '../support/api';
+import { createUser, outboxRowsFor } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 afterEach(() => vi.restoreAllMocks());
 

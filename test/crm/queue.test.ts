@@ -5,8 +5,9 @@ import { crmRetryDelaySeconds } from '../../src/modules/crm/consumer';
 import { handleQueue } from '../../src/queue';
 import { CRM_DEAD_LETTER_QUEUE_NAME, CRM_QUEUE_NAME, type CrmNotification } from '../../src/modules/crm/messages';
 import { handleScheduled } from '../../src/scheduled';
-import { bookedMessage, createEvent, createUser, outboxRowsFor } from '../helpers/fixtures';
-import { call } from '../helpers/http';
+import { bookedMessage } from '../support/api';
+import { createEvent, createUser, outboxRowsFor } from '../support/fixtures';
+import { call } from '../support/http';
 
 const CRM_URL = 'https://crm.example.test/ahoum/notifications';
 const SECRET = 'test-crm-secret'; // vitest.config.ts binds CRM_WEBHOOK_SECRET to this

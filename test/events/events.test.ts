@@ -1,14 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError, registerAndLogin } from '../helpers/http';
-import { createEventAs, eventBody, facilitatorAccount, loginAs } from '../helpers/events';
+import { createEventAs, eventBody, loginAs, registerAndLogin, registerFacilitator } from '../support/api';
+import { call, expectError } from '../support/http';
 
 let admin: string;
-let facilitator: Awaited<ReturnType<typeof facilitatorAccount>>;
+let facilitator: Awaited<ReturnType<typeof registerFacilitator>>;
 
 beforeAll(async () => {
   admin = (await loginAs('admin')).token;
-  facilitator = await facilitatorAccount(admin, 'Kavya Rao');
+  facilitator = await registerFacilitator(admin, 'Kavya Rao');
 });
 
 const ISO_Z = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

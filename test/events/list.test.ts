@@ -1,7 +1,7 @@
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError } from '../helpers/http';
-import { facilitatorAccount, loginAs } from '../helpers/events';
+import { loginAs, registerFacilitator } from '../support/api';
+import { createEvents } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 let facilitatorId: number;
 let run = 0;
@@ -11,33 +11,26 @@ const uniqueType = () => `Kind-${Date.now().toString(36)}-${++run}`;
 const T0 = Date.parse('2032-01-01T00:00:00Z');
 const HOUR = 3600_000;
 
-async function insert(events: Array<{ type: string; title?: string; description?: string; status?: string; startsAt: number }>) {
-  const statement = env.DB.prepare(
-    `INSERT INTO events (title, description, type, status, starts_at, ends_at, facilitator_id, cancelled_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+async function insert(
+  events: Array<{
+    type: string;
+    title?: string;
+    description?: string;
+    status?: 'scheduled' | 'completed' | 'cancelled';
+    startsAt: number;
+  }>,
+) {
+  const created = await createEvents(
+    events.map((e) => ({ title: 'Listed', ...e, location: null, locationStatus: 'none' as const, facilitatorId })),
   );
-  const results = await env.DB.batch<{ id: number }>(
-    events.map((e) =>
-      statement.bind(
-        e.title ?? 'Listed',
-        e.description ?? '',
-        e.type,
-        e.status ?? 'scheduled',
-        e.startsAt,
-        e.startsAt + HOUR,
-        facilitatorId,
-        e.status === 'cancelled' ? Date.now() : null,
-      ),
-    ),
-  );
-  return results.map((r) => r.results[0]!.id);
+  return created.map((e) => e.id);
 }
 
 const ids = (res: { json: { events: Array<{ id: number }> } }) => res.json.events.map((e) => e.id);
 
 beforeAll(async () => {
   const admin = await loginAs('admin');
-  facilitatorId = (await facilitatorAccount(admin.token)).facilitatorId;
+  facilitatorId = (await registerFacilitator(admin.token)).facilitatorId;
 });
 
 describe('GET /events filters', () => {

@@ -2,8 +2,8 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boundingBox } from '../../src/modules/geo/great-circle';
 import { nearbyCandidatesQuery } from '../../src/modules/events/nearby';
-import { call, expectError } from '../helpers/http';
-import { uniqueCrmId } from '../helpers/events';
+import { createEvents, createFacilitator } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 const DAY = 24 * 3600 * 1000;
 const RANDOM_EVENTS = 3000;
@@ -38,33 +38,23 @@ const rows: Row[] = [];
 const mine = new Set<number>();
 
 async function insertEvents(specs: Array<Omit<Row, 'id'> & { title: string }>) {
-  const statement = env.DB.prepare(
-    `INSERT INTO events (title, type, status, starts_at, ends_at, latitude, longitude, location_status, facilitator_id, cancelled_at)
-     VALUES (?, 'Test', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  const created = await createEvents(
+    specs.map((s) => ({
+      title: s.title,
+      type: 'Test',
+      status: s.status as 'scheduled' | 'completed' | 'cancelled',
+      startsAt: s.startsAt,
+      location: null,
+      latitude: s.lat,
+      longitude: s.lng,
+      facilitatorId,
+    })),
   );
-  for (let i = 0; i < specs.length; i += 500) {
-    const chunk = specs.slice(i, i + 500);
-    const results = await env.DB.batch<{ id: number }>(
-      chunk.map((s) =>
-        statement.bind(
-          s.title,
-          s.status,
-          s.startsAt,
-          s.startsAt + 3600_000,
-          s.lat,
-          s.lng,
-          s.lat === null ? 'online' : 'resolved',
-          facilitatorId,
-          s.status === 'cancelled' ? Date.now() : null,
-        ),
-      ),
-    );
-    results.forEach((result, j) => {
-      const row = { ...chunk[j]!, id: result.results[0]!.id };
-      rows.push(row);
-      mine.add(row.id);
-    });
-  }
+  created.forEach(({ id }, j) => {
+    const row = { ...specs[j]!, id };
+    rows.push(row);
+    mine.add(row.id);
+  });
 }
 
 async function nearby(query: string) {
@@ -72,10 +62,7 @@ async function nearby(query: string) {
 }
 
 beforeAll(async () => {
-  const facilitator = await env.DB.prepare('INSERT INTO facilitators (name, crm_id) VALUES (?, ?) RETURNING id')
-    .bind('Nearby Tester', uniqueCrmId())
-    .first<{ id: number }>();
-  facilitatorId = facilitator!.id;
+  facilitatorId = (await createFacilitator('Nearby Tester')).id;
   const random = prng(20261201);
   const now = Date.now();
   const specs = Array.from({ length: RANDOM_EVENTS }, (_, i) => {

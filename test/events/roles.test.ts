@@ -1,17 +1,17 @@
-import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError } from '../helpers/http';
-import { createEventAs, eventBody, facilitatorAccount, loginAs } from '../helpers/events';
+import { createEventAs, eventBody, loginAs, registerFacilitator } from '../support/api';
+import { setUserRole } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 let admin: { token: string };
-let mine: Awaited<ReturnType<typeof facilitatorAccount>>;
-let other: Awaited<ReturnType<typeof facilitatorAccount>>;
+let mine: Awaited<ReturnType<typeof registerFacilitator>>;
+let other: Awaited<ReturnType<typeof registerFacilitator>>;
 let member: { token: string };
 
 beforeAll(async () => {
   admin = await loginAs('admin');
-  mine = await facilitatorAccount(admin.token, 'Asha Facilitator');
-  other = await facilitatorAccount(admin.token, 'Other Facilitator');
+  mine = await registerFacilitator(admin.token, 'Asha Facilitator');
+  other = await registerFacilitator(admin.token, 'Other Facilitator');
   member = await loginAs('member');
 });
 
@@ -105,8 +105,8 @@ describe('who may write events', () => {
   });
 
   it('a changed role applies at once: a facilitator demoted to member is 403', async () => {
-    const demoted = await facilitatorAccount(admin.token);
-    await env.DB.prepare("UPDATE users SET role = 'member' WHERE id = ?").bind(demoted.user.id).run();
+    const demoted = await registerFacilitator(admin.token);
+    await setUserRole(demoted.user.id, 'member');
     expectError(await call('POST', '/events', { token: demoted.token, body: eventBody() }), 403, 'forbidden');
   });
 });

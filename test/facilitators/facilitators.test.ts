@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError, registerAndLogin } from '../helpers/http';
-import { loginAs, uniqueCrmId } from '../helpers/events';
+import { loginAs, registerAndLogin } from '../support/api';
+import { uniqueCrmId } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 
 let admin: string;
 let member: string;

@@ -5,8 +5,8 @@ import worker from '../../src';
 import type { Job } from '../../src/modules/crm/messages';
 import { createDb } from '../../src/db/client';
 import { requeueStalePendingGeocodes, STALE_PENDING_MS } from '../../src/modules/geo/jobs';
-import { call, expectError } from '../helpers/http';
-import { callWithEnv, eventBody, facilitatorAccount, loginAs } from '../helpers/events';
+import { eventBody, loginAs, registerFacilitator } from '../support/api';
+import { call, callWithEnv, expectError } from '../support/http';
 
 const GOOGLE_URL = 'https://maps.example.test/maps/api/geocode/json';
 const KEY = 'test-google-key';
@@ -53,7 +53,7 @@ const uniquePlace = (label: string) => `${label} Ashram ${Date.now().toString(36
 
 beforeAll(async () => {
   adminToken = (await loginAs('admin')).token;
-  facilitatorId = (await facilitatorAccount(adminToken)).facilitatorId;
+  facilitatorId = (await registerFacilitator(adminToken)).facilitatorId;
 });
 
 afterEach(() => vi.restoreAllMocks());

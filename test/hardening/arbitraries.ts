@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { z, type ZodType } from 'zod';
-import { PASSWORD } from '../helpers/http';
+import { PASSWORD } from '../support/fixtures';
 
 /**
  * Generators of hostile input, and of near-valid input derived from each route's own zod schema (through its JSON

@@ -1,7 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
-import { app } from '../../src/app';
-import { clientRequest, type CallOptions } from '../helpers/http';
+import { clientRequest, fetchWithEnv, type CallOptions } from '../support/http';
 import { instrumentD1, recordingQueue, type FaultPlan } from './instrumented-d1';
 import { hardeningDb } from './isolated-db';
 
@@ -26,21 +23,8 @@ export async function hardFetch(request: Request, options: Pick<HardCallOptions,
   const d1 = instrumentD1(hardeningDb, options.fault);
   const crm = recordingQueue({ fail: options.queueDown });
   const jobs = recordingQueue({ fail: options.queueDown });
-  const ctx = createExecutionContext();
-  const response = await app.fetch(
-    request,
-    { ...env, ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue },
-    ctx,
-  );
-  const text = await response.text();
-  await waitOnExecutionContext(ctx);
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json, d1, crm: crm.sent, jobs: jobs.sent };
+  const res = await fetchWithEnv(request, { ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue });
+  return { ...res, d1, crm: crm.sent, jobs: jobs.sent };
 }
 
 export type HardResponse = Awaited<ReturnType<typeof hardFetch>>;

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
 import { collectOperations } from '../../src/http/openapi';
 import { hmacSha256Hex } from '../../src/lib/crypto';
-import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
-import { createActor, createWorld, type World } from './actors';
+import { expectError, expectErrorShape } from '../support/http';
+import { createUser, PASSWORD, uniqueEmail } from '../support/fixtures';
+import { createWorld, inHardeningDb, type World } from './world';
 import { hardCall, type HardCallOptions, type HardResponse } from './client';
 import { fakeUpstreams } from './fake-upstreams';
 import { D1_NETWORK_LOST, type FaultPlan } from './instrumented-d1';
@@ -94,7 +95,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'POST /facilitators',
     request: async (w) => {
-      const user = await createActor('member', 'Future Facilitator');
+      const user = await createUser('member', { ...inHardeningDb, name: 'Future Facilitator' });
       return [
         'POST',
         '/facilitators',

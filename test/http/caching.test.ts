@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/env';
 import { CATALOGUE_MAX_AGE, catalogueCache } from '../../src/http/cache';
-import { createEvent, createFacilitator, createUsers } from '../helpers/fixtures';
-import { call } from '../helpers/http';
+import { createEvent, createFacilitator, createUsers } from '../support/fixtures';
+import { call } from '../support/http';
 
 /**
  * The middleware on stand-in handlers registered under the catalogue's own patterns, so these tests pin the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, expectError } from '../helpers/http';
+import { call, expectError } from '../support/http';
 
 describe('GET /health', () => {
   it('answers ok after checking D1, with a request id', async () => {

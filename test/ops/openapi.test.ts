@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES, app } from '../../src/app';
-import { call } from '../helpers/http';
+import { call } from '../support/http';
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEvent, createUsers } from '../helpers/fixtures';
-import { fakePaymentProviders, type FakeProviders } from '../helpers/fake-providers';
-import { call, expectError } from '../helpers/http';
-import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult } from '../helpers/payments';
+import { fakePaymentProviders, type FakeProviders } from '../support/fake-providers';
+import { bookedCount, bookingRow, createEvent, createUsers, outboxFor } from '../support/fixtures';
+import { call, expectError } from '../support/http';
+import { razorpayCheckoutResult } from '../support/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {

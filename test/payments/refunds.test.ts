@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEvent, createUsers } from '../helpers/fixtures';
-import { fakePaymentProviders, type FakeProviders } from '../helpers/fake-providers';
-import { call } from '../helpers/http';
-import { bookedCount, bookingRow, outboxFor, razorpayCheckoutResult, runCron } from '../helpers/payments';
+import { runCron } from '../support/api';
+import { fakePaymentProviders, type FakeProviders } from '../support/fake-providers';
+import { bookedCount, bookingRow, createEvent, createUsers, outboxFor } from '../support/fixtures';
+import { call } from '../support/http';
+import { razorpayCheckoutResult } from '../support/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {

@@ -1,20 +1,17 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEvent, createUsers } from '../helpers/fixtures';
-import { fakePaymentProviders, type FakeProviders } from '../helpers/fake-providers';
-import { call, expectError } from '../helpers/http';
+import { runCron } from '../support/api';
+import { fakePaymentProviders, type FakeProviders } from '../support/fake-providers';
+import { bookedCount, bookingRow, createEvent, createUsers, outboxFor } from '../support/fixtures';
+import { call, expectError } from '../support/http';
 import {
-  bookedCount,
-  bookingRow,
-  outboxFor,
   razorpayCheckoutResult,
   razorpayPaymentEvent,
   razorpayWebhook,
-  runCron,
   stripeEvent,
   stripeIntentSucceeded,
   stripeWebhook,
-} from '../helpers/payments';
+} from '../support/payments';
 
 let providers: FakeProviders;
 beforeEach(() => {

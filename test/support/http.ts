@@ -1,5 +1,9 @@
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { app } from '../../src/app';
+
+/** The HTTP client side of the tests: building requests, calling the Worker, and the contract's error shape. */
 
 const BASE = 'http://api.test';
 
@@ -9,6 +13,14 @@ export interface CallOptions {
   body?: unknown;
   /** A raw body sent as is (no JSON encoding, no Content-Type unless given in headers). */
   raw?: BodyInit;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body; null when the body is empty or not JSON. */
+  json: any;
+  text: string;
 }
 
 /** The Request a client would send: bearer token, JSON-encoded body with its Content-Type, or a raw body. */
@@ -23,9 +35,7 @@ export function clientRequest(method: string, path: string, options: CallOptions
   return new Request(`${BASE}${path}`, { method, headers, body });
 }
 
-/** Calls the Worker exactly as a client would: through its fetch handler, with real D1 behind it. */
-export async function call(method: string, path: string, options: CallOptions = {}) {
-  const response = await exports.default.fetch(clientRequest(method, path, options));
+async function answer(response: Response): Promise<ApiResponse> {
   const text = await response.text();
   let json: any = null;
   try {
@@ -36,26 +46,26 @@ export async function call(method: string, path: string, options: CallOptions = 
   return { status: response.status, headers: response.headers, json, text };
 }
 
-let counter = 0;
-/** A unique address per call, so tests never collide on the unique email index. */
-export function uniqueEmail(prefix = 'user'): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+/** Calls the Worker exactly as a client would: through its fetch handler, with real D1 behind it. */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+  return answer(await exports.default.fetch(clientRequest(method, path, options)));
 }
 
-export const PASSWORD = 'correct horse battery';
+/**
+ * Calls the app with some bindings or settings replaced for this request only (a Google key, a fake queue, an
+ * instrumented D1), without touching the configuration other tests see; waits for the work it left in waitUntil,
+ * so the answer and everything it caused are in.
+ */
+export async function fetchWithEnv(request: Request, overrides: Partial<Env> | Record<string, unknown>): Promise<ApiResponse> {
+  const ctx = createExecutionContext();
+  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
+  const result = await answer(response);
+  await waitOnExecutionContext(ctx);
+  return result;
+}
 
-export async function registerAndLogin(name = 'Test User', email = uniqueEmail()) {
-  const registered = await call('POST', '/register', { body: { name, email, password: PASSWORD } });
-  expect(registered.status).toBe(201);
-  const login = await call('POST', '/login', { body: { email, password: PASSWORD } });
-  expect(login.status).toBe(200);
-  return {
-    user: login.json.user as { id: number; name: string; email: string; role: string },
-    token: login.json.access_token as string,
-    refreshToken: login.json.refresh_token as string,
-    email,
-  };
+export async function callWithEnv(overrides: Partial<Env>, method: string, path: string, options: CallOptions = {}) {
+  return fetchWithEnv(clientRequest(method, path, options), overrides);
 }
 
 /** Asserts the contract's error shape and returns the body for further checks. */

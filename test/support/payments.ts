@@ -1,9 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { handleScheduled } from '../../src/scheduled';
 import { hmacSha256Hex } from '../../src/lib/crypto';
 import { stripeSignatureHeader } from '../../src/modules/payments/stripe';
 import { call } from './http';
+
+/** What the payment providers send and sign: Checkout results, webhooks, their events. */
 
 /** What Razorpay Checkout hands the client after a successful payment. */
 export async function razorpayCheckoutResult(
@@ -15,26 +15,6 @@ export async function razorpayCheckoutResult(
     razorpay_payment_id: paymentId,
     razorpay_signature: await hmacSha256Hex(env.RAZORPAY_KEY_SECRET, `${orderId}|${paymentId}`),
   };
-}
-
-export async function bookingRow(id: number) {
-  return env.DB.prepare('SELECT * FROM bookings WHERE id = ?').bind(id).first<Record<string, any>>();
-}
-
-export async function bookedCount(eventId: number) {
-  const row = await env.DB.prepare('SELECT booked_count FROM events WHERE id = ?')
-    .bind(eventId)
-    .first<{ booked_count: number }>();
-  return row!.booked_count;
-}
-
-export async function outboxFor(bookingId: number) {
-  const { results } = await env.DB.prepare(
-    `SELECT type, payload FROM outbox WHERE json_extract(payload, '$.booking_id') = ? ORDER BY created_at, rowid`,
-  )
-    .bind(bookingId)
-    .all<{ type: string; payload: string }>();
-  return results.map((row) => ({ type: row.type, payload: JSON.parse(row.payload) }));
 }
 
 /** Posts a webhook signed as Razorpay does: hex HMAC-SHA256 of the raw body with the webhook secret. */
@@ -87,13 +67,6 @@ export const stripeEvent = (type: string, object: Record<string, unknown>) => ({
   created: Math.floor(Date.now() / 1000),
   data: { object },
 });
-
-/** Runs the cron trigger's handler once, as the runtime would, and waits for everything it started. */
-export async function runCron() {
-  const ctx = createExecutionContext();
-  await handleScheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 /** Stripe's `payment_intent.succeeded` for an intent of `amount` in INR, as Stripe sends it. */
 export const stripeIntentSucceeded = (intentId: string, amount = 49900) =>
