@@ -197,7 +197,9 @@ export function validValue(raw: JsonSchema, ctx: ValueContext, depth = 0, name =
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const hint = name ? hintFor(name, ctx) : null;
-  if (hint && !['object', 'array', 'boolean'].includes(schema.type)) return hint;
+  // A string *_id (crm_id, razorpay_order_id, payment_intent_id) is not a row id: the schema's own string rules apply.
+  const stringId = schema.type === 'string' && /(^|_)id$/.test(name);
+  if (hint && !stringId && !['object', 'array', 'boolean'].includes(schema.type)) return hint;
   const choices = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(choices) && choices.length) {
     return fc.oneof(...choices.map((choice: JsonSchema) => validValue(choice, ctx, depth + 1, name)));

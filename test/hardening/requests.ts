@@ -121,7 +121,14 @@ function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> 
 function pathArbitrary(op: Operation, realIds: number[]): fc.Arbitrary<string> {
   const names = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
   if (!names.length) return fc.constant(op.path);
-  return fc.tuple(...names.map(() => pathSegment(realIds))).map((segments) => {
+  const param = op.validations.find((v) => v.target === 'param');
+  const properties: Record<string, any> = param ? (jsonSchemaOf(param.schema).properties ?? {}) : {};
+  // A uuid parameter (a notification id) gets well-formed uuids too, or its validator would stop every request.
+  const segment = (name: string) =>
+    properties[name]?.format === 'uuid'
+      ? fc.oneof({ weight: 2, arbitrary: fc.uuid() }, { weight: 3, arbitrary: pathSegment(realIds) })
+      : pathSegment(realIds);
+  return fc.tuple(...names.map(segment)).map((segments) => {
     let i = 0;
     return op.path.replace(/:([A-Za-z_]+)/g, () => segments[i++]!);
   });
