@@ -150,6 +150,8 @@ export interface ValueContext {
   root: JsonSchema;
   marker: string;
   ids: number[];
+  /** Real ids for one field (event_id, booking_id...), where a caller wants each id field to name its own kind of row. */
+  idsFor?: (field: string) => number[] | undefined;
   /** Emails of real accounts (whose password is PASSWORD), so logins can succeed. */
   emails: string[];
 }
@@ -174,7 +176,7 @@ function hintFor(name: string, ctx: ValueContext): fc.Arbitrary<unknown> | null 
     return ctx.emails.length ? fc.oneof(fresh, fc.constantFrom(...ctx.emails)) : fresh;
   }
   if (/password/i.test(name)) return fc.constantFrom(PASSWORD, 'another long passphrase');
-  if (/(^|_)id$/.test(name)) return fc.constantFrom(...ctx.ids);
+  if (/(^|_)id$/.test(name)) return fc.constantFrom(...(ctx.idsFor?.(name) ?? ctx.ids));
   if (/(_at|^date|^from|^to)$/.test(name)) return isoIn(fc.integer({ min: -30, max: 400 }));
   if (/timezone/.test(name)) return fc.constantFrom('UTC', 'Asia/Kolkata', 'Europe/London', 'America/New_York');
   if (/currency/.test(name)) return fc.constantFrom('INR', 'USD');

@@ -5,7 +5,7 @@ import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectErrorShape } from '../support/http';
 import { createWorld } from './world';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';
-import { hardFetch } from './client';
+import { hardFetch, reachedHandler } from './client';
 import { fakeUpstreams } from './fake-upstreams';
 import { requestArbitrary, toRequest, type Credentials, type GeneratedRequest } from './requests';
 import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
@@ -93,31 +93,6 @@ async function send(generated: GeneratedRequest) {
   return { ...res, changed, sent: [...res.crm, ...res.jobs] };
 }
 
-/** What the app answers before a route's handler runs: body checks, authentication, role checks, validators, no route. */
-const PRE_HANDLER_CODES = new Set([
-  'invalid_json',
-  'unsupported_media_type',
-  'payload_too_large',
-  'unauthorized',
-  'forbidden',
-  'validation_failed',
-  'not_found',
-]);
-
-/**
- * Did the request get past the middleware and the validators into its route's handler? A success says so, and so does
- * an error code only handlers throw (event_full, invalid_signature, rate_limited...). The codes above are thrown
- * before the handler too, so for them the D1 log decides: before the handler only the authentication reads D1 (one
- * user lookup, when a token that verifies is present), so any other round trip was the handler's.
- */
-function reachedHandler(generated: GeneratedRequest, res: Awaited<ReturnType<typeof send>>): boolean {
-  if (res.status < 400) return true;
-  if (!PRE_HANDLER_CODES.has(res.json?.code)) return true;
-  const authLookup =
-    generated.authorization !== undefined && /\bfrom\s+users\s+where\s+id\s*=/i.test(res.d1.trips[0]?.sql[0] ?? '') ? 1 : 0;
-  return res.d1.trips.length > authLookup;
-}
-
 function checkAnswer(op: Operation, generated: GeneratedRequest, res: Awaited<ReturnType<typeof send>>) {
   const key = routeKey(op);
   expect(res.status, `${key} answered ${res.status}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
@@ -175,7 +150,7 @@ describe('every route under generated hostile and near-valid requests', () => {
           const res = await send(generated);
           route.cases += 1;
           route.byStatus.set(res.status, (route.byStatus.get(res.status) ?? 0) + 1);
-          if (reachedHandler(generated, res)) route.reachedHandler += 1;
+          if (reachedHandler(res)) route.reachedHandler += 1;
           checkAnswer(op, generated, res);
         }),
         { seed: (SEED ^ routeHash(key)) | 0, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
