@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { z, type ZodType } from 'zod';
-import { PASSWORD } from '../helpers/http';
+import { PASSWORD } from '../support/fixtures';
 
 /**
  * Generators of hostile input, and of near-valid input derived from each route's own zod schema (through its JSON
@@ -150,6 +150,8 @@ export interface ValueContext {
   root: JsonSchema;
   marker: string;
   ids: number[];
+  /** Real ids for one field (event_id, booking_id...), where a caller wants each id field to name its own kind of row. */
+  idsFor?: (field: string) => number[] | undefined;
   /** Emails of real accounts (whose password is PASSWORD), so logins can succeed. */
   emails: string[];
 }
@@ -174,7 +176,7 @@ function hintFor(name: string, ctx: ValueContext): fc.Arbitrary<unknown> | null 
     return ctx.emails.length ? fc.oneof(fresh, fc.constantFrom(...ctx.emails)) : fresh;
   }
   if (/password/i.test(name)) return fc.constantFrom(PASSWORD, 'another long passphrase');
-  if (/(^|_)id$/.test(name)) return fc.constantFrom(...ctx.ids);
+  if (/(^|_)id$/.test(name)) return fc.constantFrom(...(ctx.idsFor?.(name) ?? ctx.ids));
   if (/(_at|^date|^from|^to)$/.test(name)) return isoIn(fc.integer({ min: -30, max: 400 }));
   if (/timezone/.test(name)) return fc.constantFrom('UTC', 'Asia/Kolkata', 'Europe/London', 'America/New_York');
   if (/currency/.test(name)) return fc.constantFrom('INR', 'USD');
@@ -197,7 +199,9 @@ export function validValue(raw: JsonSchema, ctx: ValueContext, depth = 0, name =
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const hint = name ? hintFor(name, ctx) : null;
-  if (hint && !['object', 'array', 'boolean'].includes(schema.type)) return hint;
+  // A string *_id (crm_id, razorpay_order_id, payment_intent_id) is not a row id: the schema's own string rules apply.
+  const stringId = schema.type === 'string' && /(^|_)id$/.test(name);
+  if (hint && !stringId && !['object', 'array', 'boolean'].includes(schema.type)) return hint;
   const choices = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(choices) && choices.length) {
     return fc.oneof(...choices.map((choice: JsonSchema) => validValue(choice, ctx, depth + 1, name)));

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT, base64url } from 'jose';
-import type { Actor } from './actors';
+import type { UserFixture } from '../support/fixtures';
 
 /** Access tokens an attacker might present, each of which must be refused (401) on every route, public or not. */
-export async function forgedTokens(victim: Actor) {
+export async function forgedTokens(victim: UserFixture) {
   const key = new TextEncoder().encode(env.JWT_SECRET);
   const claims = (overrides: Record<string, unknown> = {}) => ({
     role: 'admin',

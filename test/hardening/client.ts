@@ -1,7 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
-import { app } from '../../src/app';
-import { clientRequest, type CallOptions } from '../helpers/http';
+import { clientRequest, fetchWithEnv, type CallOptions } from '../support/http';
 import { instrumentD1, recordingQueue, type FaultPlan } from './instrumented-d1';
 import { hardeningDb } from './isolated-db';
 
@@ -26,21 +23,40 @@ export async function hardFetch(request: Request, options: Pick<HardCallOptions,
   const d1 = instrumentD1(hardeningDb, options.fault);
   const crm = recordingQueue({ fail: options.queueDown });
   const jobs = recordingQueue({ fail: options.queueDown });
-  const ctx = createExecutionContext();
-  const response = await app.fetch(
-    request,
-    { ...env, ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue },
-    ctx,
-  );
-  const text = await response.text();
-  await waitOnExecutionContext(ctx);
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json, d1, crm: crm.sent, jobs: jobs.sent };
+  const sentToken = request.headers.has('Authorization');
+  const res = await fetchWithEnv(request, { ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue });
+  return { ...res, d1, crm: crm.sent, jobs: jobs.sent, sentToken };
 }
 
 export type HardResponse = Awaited<ReturnType<typeof hardFetch>>;
+
+/**
+ * The D1 round trips the route's handler made. Before the handler only the authentication reads D1: one user lookup,
+ * first, when a token that verifies is present. Body checks, role checks and validators read nothing.
+ */
+export function handlerTrips(res: HardResponse) {
+  const authLookup = res.sentToken && /\bfrom\s+users\s+where\s+id\s*=/i.test(res.d1.trips[0]?.sql[0] ?? '') ? 1 : 0;
+  return res.d1.trips.slice(authLookup);
+}
+
+/** What the app answers before a route's handler runs: body checks, authentication, role checks, validators, no route. */
+const PRE_HANDLER_CODES = new Set([
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'validation_failed',
+  'not_found',
+]);
+
+/**
+ * Did the request get past the middleware and the validators into its route's handler? A success says so, and so does
+ * an error code only handlers throw (event_full, invalid_signature, rate_limited...). The codes above are thrown before
+ * the handler too (and by it), so for them the D1 log decides: did the handler make a round trip?
+ */
+export function reachedHandler(res: HardResponse): boolean {
+  if (res.status < 400) return true;
+  if (!PRE_HANDLER_CODES.has(res.json?.code)) return true;
+  return handlerTrips(res).length > 0;
+}

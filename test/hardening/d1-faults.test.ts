@@ -1,14 +1,18 @@
 import { env } from 'cloudflare:workers';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../../src/app';
 import { collectOperations } from '../../src/http/openapi';
+import type { Operation } from '../../src/http/openapi';
 import { hmacSha256Hex } from '../../src/lib/crypto';
-import { PASSWORD, expectError, expectErrorShape, uniqueEmail } from '../helpers/http';
-import { createActor, createWorld, type World } from './actors';
-import { hardCall, type HardCallOptions, type HardResponse } from './client';
+import { clientRequest, expectError, expectErrorShape } from '../support/http';
+import { createUser, PASSWORD, uniqueEmail } from '../support/fixtures';
+import { createWorld, inHardeningDb, type World } from './world';
+import { hardCall, hardFetch, handlerTrips, reachedHandler, type HardCallOptions, type HardResponse } from './client';
 import { fakeUpstreams } from './fake-upstreams';
 import { D1_NETWORK_LOST, type FaultPlan } from './instrumented-d1';
 import { hardeningDb, prepareHardeningDb } from './isolated-db';
+import { toRequest, validRequestArbitrary, type GeneratedRequest } from './requests';
 
 /**
  * D1 failing in the middle of a request, the way real D1 fails: the Nth round trip (statement or batch) throws
@@ -27,7 +31,7 @@ beforeAll(async () => {
 
 /** Tables a request may leave touched after a fault by design, whatever the rest did (row counts). */
 const TOLERATED = new Set([
-  // An Idempotency-Key claim left by a request that died is taken over after 60 s (src/services/idempotency.ts).
+  // An Idempotency-Key claim left by a request that died is taken over after 60 s (src/modules/bookings/idempotency.ts).
   'idempotency_keys',
   // Failed logins count toward the limit even when the request then fails.
   'login_failures',
@@ -94,7 +98,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'POST /facilitators',
     request: async (w) => {
-      const user = await createActor('member', 'Future Facilitator');
+      const user = await createUser('member', { ...inHardeningDb, name: 'Future Facilitator' });
       return [
         'POST',
         '/facilitators',
@@ -226,7 +230,7 @@ describe('D1 failing at every round trip of a writing request', () => {
 });
 
 describe('the CRM queue refusing every send (a Queues outage)', () => {
-  // The cron's resend of pending rows is tested in test/crm-queue.test.ts; this checks every writing request.
+  // The cron's resend of pending rows is tested in test/crm/queue.test.ts; this checks every writing request.
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
     '%s: still succeeds, and each message it wrote stays pending in the outbox',
     async (name, scenario) => {
@@ -300,28 +304,131 @@ describe('D1 failing after the provider created the order', () => {
 
 describe('D1 failing on every route', () => {
   const operations = collectOperations(app);
-  let world: World;
-  beforeAll(async () => {
-    world = await createWorld();
-  });
+  /** Routes whose handlers never read D1 (documents built in memory): nothing to fail there, and that is checked. */
+  const WITHOUT_D1 = new Set(['GET /openapi.json', 'GET /docs']);
+  /** Valid requests tried per route, in a fixed order, until one gets far enough into the handler to read D1. */
+  const CANDIDATES = 100;
+  /** Round trips failed per route: the first ones of the request, the authentication's lookup and the handler's. */
+  const FAULTS = 6;
+  const SEED = 20_261_201;
+
+  const routeSeed = (key: string) => [...key].reduce((hash, ch) => (hash * 31 + ch.charCodeAt(0)) >>> 0, SEED) | 0;
+
+  /** Each world's generated requests per route, so a search through the candidates generates them once. */
+  const samples = new WeakMap<World, Map<string, GeneratedRequest[]>>();
+
+  /** The id to put in the path: the world's own row of the resource the route is about. */
+  function resourceId(path: string, w: World): string {
+    const first = path.split('/')[1] ?? '';
+    if (first === 'events') return String(w.event);
+    if (first === 'facilitators') return String(w.facilitator.facilitatorId);
+    return String(w.booking);
+  }
+
+  /**
+   * The route's valid request number `index` for this world: generated from the route's own validators
+   * (validRequestArbitrary) with a fixed seed, so every world gets the same request shaped around its own rows. A
+   * webhook is only read once its signature checks out, so POST /payment-webhook gets a Razorpay event signed with
+   * the webhook secret (a payment that failed, for an order nobody holds).
+   */
+  async function validRequest(op: Operation, w: World, index: number): Promise<Request> {
+    const key = `${op.method} ${op.path}`;
+    if (key === 'POST /payment-webhook') {
+      const raw = JSON.stringify({
+        entity: 'event',
+        event: 'payment.failed',
+        contains: ['payment'],
+        payload: { payment: { entity: { id: `pay_${w.member.id}x`, order_id: `order_${w.member.id}x`, status: 'failed' } } },
+      });
+      return clientRequest('POST', '/payment-webhook', {
+        raw,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Razorpay-Signature': await hmacSha256Hex(env.RAZORPAY_WEBHOOK_SECRET, raw),
+          'X-Razorpay-Event-Id': `evt_${crypto.randomUUID()}`,
+        },
+      });
+    }
+    const known = samples.get(w)?.get(key);
+    if (known) return toRequest(known[index]!);
+    const arbitrary = validRequestArbitrary(
+      op,
+      {
+        // Fixed length, fresh per world: free-text fields and new emails differ between worlds, nothing else does.
+        marker: `df${crypto.randomUUID().slice(0, 8)}`,
+        ids: [w.event, w.booking, w.facilitator.facilitatorId, w.otherMember.id],
+        // Each id field names this world's own row of its kind, so the request means the same in every world.
+        idsFor: (field) =>
+          ({
+            event_id: [w.freeEvent],
+            booking_id: [w.booking],
+            facilitator_id: [w.facilitator.facilitatorId],
+            user_id: [w.otherMember.id],
+          })[field],
+        emails: [w.member.email, w.facilitator.email],
+      },
+      { pathValue: resourceId(op.path, w), authorization: op.isPublic ? undefined : `Bearer ${w.admin.token}` },
+    );
+    const requests = fc.sample(arbitrary, { seed: routeSeed(key), numRuns: CANDIDATES });
+    samples.set(w, (samples.get(w) ?? new Map()).set(key, requests));
+    return toRequest(requests[index]!);
+  }
+
+  /** A fresh world per request, so every run (clean or faulty) starts from the same rows. */
+  async function runValid(op: Operation, index: number, fault?: FaultPlan) {
+    const world = await createWorld();
+    return hardFetch(await validRequest(op, world, index), { fault });
+  }
 
   it.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
-    '%s: the first round trips failing give a JSON 503, never a 500',
+    '%s: a valid request whose D1 round trips fail gets a JSON 503, never a 500',
     async (key, op) => {
-      const path = op.path.replace(/:[A-Za-z_]+/g, String(world.event));
-      const options: HardCallOptions = { token: op.isPublic ? undefined : world.admin.token };
-      if (['POST', 'PUT', 'PATCH'].includes(op.method)) options.body = {};
-      const clean = await hardCall(op.method, path, options);
-      const trips = Math.min(clean.d1.trips.length, 4);
-      const outcomes = new Set<number>();
-      for (let n = 1; n <= trips; n++) {
-        const res = await hardCall(op.method, path, { ...options, fault: { failAt: n } });
-        outcomes.add(res.status);
-        // A failure the route absorbs on purpose (a lost outbox status update) answers as the clean run did.
-        expect([503, clean.status], `${key}: trip ${n} failing gave ${res.status} ${res.text}`).toContain(res.status);
-        if (res.status >= 400) expectErrorShape(res);
+      if (WITHOUT_D1.has(key)) {
+        const clean = await runValid(op, 0);
+        expect(clean.status, clean.text.slice(0, 300)).toBe(200);
+        expect(clean.d1.trips, `${key} reads D1 after all: take it off WITHOUT_D1`).toEqual([]);
+        tally.set(`${key} (valid request)`, { trips: 0, faults: 0, outcomes: new Set([clean.status]) });
+        return;
       }
-      tally.set(`${key} (generic request)`, { trips, faults: trips, outcomes });
+      // The first valid request whose handler reads D1: a request the validators stop (the interpreter of JSON Schema
+      // does not know every cross-field rule) would test nothing here. Stopped requests write nothing, so one world does.
+      const searchWorld = await createWorld();
+      let index = 0;
+      let probe = await hardFetch(await validRequest(op, searchWorld, index));
+      while ((!reachedHandler(probe) || handlerTrips(probe).length === 0) && ++index < CANDIDATES) {
+        probe = await hardFetch(await validRequest(op, searchWorld, index));
+      }
+      expect(
+        index,
+        `${key}: none of ${CANDIDATES} valid requests reached a D1 round trip in the handler; last: ${probe.status} ${probe.text.slice(0, 300)}`,
+      ).toBeLessThan(CANDIDATES);
+      const clean = await runValid(op, index);
+      expect(
+        handlerTrips(clean).length,
+        `${key} #${index} on a fresh world: ${clean.status} ${clean.text.slice(0, 300)}`,
+      ).toBeGreaterThan(0);
+      expect(reachedHandler(clean)).toBe(true);
+      expect(clean.status, `${key}: ${clean.text.slice(0, 300)}`).toBeLessThan(500);
+
+      const firstHandlerTrip = clean.d1.trips.length - handlerTrips(clean).length + 1;
+      const trips = Math.min(clean.d1.trips.length, FAULTS);
+      const outcomes = new Set<number>();
+      const insideHandler = new Set<number>();
+      for (let n = 1; n <= trips; n++) {
+        const res = await runValid(op, index, { failAt: n });
+        outcomes.add(res.status);
+        const label = `${key}: trip ${n}/${clean.d1.trips.length} (${clean.d1.trips[n - 1]!.sql[0]!.slice(0, 80)}) failing`;
+        // The binding was called for that round trip on this request, and failed it.
+        expect(res.d1.trips[n - 1]?.failed, `${label}: the request never made that round trip`).toBe(true);
+        // A failure the route absorbs on purpose (a lost outbox status update) answers as the clean run did.
+        expect([503, clean.status], `${label} gave ${res.status} ${res.text}`).toContain(res.status);
+        if (res.status >= 400) expectErrorShape(res);
+        if (res.status === 503) expectError(res, 503, 'service_unavailable');
+        if (n >= firstHandlerTrip) insideHandler.add(res.status);
+      }
+      // At least one of the failures happened inside the handler and was answered as a database outage.
+      expect([...insideHandler], `${key}: no fault inside the handler gave a 503`).toContain(503);
+      tally.set(`${key} (valid request #${index})`, { trips: clean.d1.trips.length, faults: trips, outcomes });
     },
   );
 });

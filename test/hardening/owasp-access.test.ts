@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/http/openapi';
-import { expectError } from '../helpers/http';
-import { createActor, createWorld, type Actor, type World } from './actors';
+import { expectError } from '../support/http';
+import { createUser, type UserFixture } from '../support/fixtures';
+import { createWorld, inHardeningDb, type World } from './world';
 import { hardCall } from './client';
 import { changedTables, hardeningDb, prepareHardeningDb, snapshot } from './isolated-db';
 
@@ -27,13 +28,13 @@ const FACILITATOR_OR_ADMIN = new Set([
 const isAdminOnly = (op: Operation) => ADMIN_ONLY.has(key(op)) || op.path.startsWith('/admin');
 
 let world: World;
-let stranger: Actor;
+let stranger: UserFixture;
 let outboxId: string;
 
 beforeAll(async () => {
   await prepareHardeningDb();
   world = await createWorld();
-  stranger = await createActor('member', 'Stranger');
+  stranger = await createUser('member', { ...inHardeningDb, name: 'Stranger' });
   // A real outbox row (the admin replay route's object), made by a real booking.
   const booked = await hardCall('POST', '/book', { token: world.otherMember.token, body: { event_id: world.freeEvent } });
   expect(booked.status).toBe(201);
@@ -226,7 +227,7 @@ describe('API3 broken object property level authorization', () => {
   });
 
   it('a member cannot give itself a role, on register or anywhere it can write', async () => {
-    const member = await createActor('member');
+    const member = await createUser('member', inHardeningDb);
     for (const [method, path, body] of [
       ['POST', '/logout', { refresh_token: 'x', role: 'admin', user_id: 1 }],
       ['POST', '/book', { event_id: world.freeEvent, role: 'admin' }],
@@ -238,7 +239,7 @@ describe('API3 broken object property level authorization', () => {
   });
 
   it('__proto__ and constructor keys in a body pollute nothing and grant nothing', async () => {
-    const member = await createActor('member');
+    const member = await createUser('member', inHardeningDb);
     const raw = `{"event_id": ${world.otherEvent}, "__proto__": {"role": "admin", "isAdmin": true}, "constructor": {"prototype": {"role": "admin"}}}`;
     const res = await hardCall('POST', '/book', {
       token: member.token,

@@ -3,15 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { MAX_BODY_BYTES } from '../../src/http/json-body';
 import { collectOperations, type Operation } from '../../src/http/openapi';
-import { PASSWORD, expectError } from '../helpers/http';
-import { createActor, createWorld, type World } from './actors';
+import { expectError } from '../support/http';
+import { createUser, PASSWORD } from '../support/fixtures';
+import { createWorld, inHardeningDb, type World } from './world';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';
 import { hardCall, hardFetch } from './client';
 import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
 
 /**
  * OWASP API Security Top 10 (2023): API2 broken authentication and API4 unrestricted resource consumption.
- * The single-token cases on /me are in test/auth.test.ts; here every route gets every bad token.
+ * The single-token cases on /me are in test/accounts/auth.test.ts; here every route gets every bad token.
  */
 
 const operations = collectOperations(app);
@@ -61,7 +62,7 @@ describe('API2 broken authentication', () => {
   });
 
   it('twenty concurrent wrong passwords get at most LOGIN_MAX_FAILURES evaluations; the rest are 429', async () => {
-    const victim = await createActor('member');
+    const victim = await createUser('member', inHardeningDb);
     const guesses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         hardCall('POST', '/login', { body: { email: victim.email, password: `guess-${i}-password` } }),
@@ -78,7 +79,7 @@ describe('API2 broken authentication', () => {
   });
 
   it('the right password inside the limit still logs in and clears the count', async () => {
-    const user = await createActor('member');
+    const user = await createUser('member', inHardeningDb);
     for (let i = 0; i < Number(env.LOGIN_MAX_FAILURES) - 1; i++) {
       expect((await hardCall('POST', '/login', { body: { email: user.email, password: 'wrong-password' } })).status).toBe(401);
     }

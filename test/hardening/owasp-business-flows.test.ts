@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_ACTIVE_BOOKINGS } from '../../src/modules/bookings/limit';
-import { expectError } from '../helpers/http';
-import { createActor, createEvent, createFacilitator, type Actor } from './actors';
+import { expectError } from '../support/http';
+import { createFacilitatorAccount, createUser, hoursFromNow, setEventStart, type UserFixture } from '../support/fixtures';
+import { hardeningEvent, inHardeningDb } from './world';
 import { hardCall } from './client';
 import { changedTables, hardeningDb, prepareHardeningDb, snapshot } from './isolated-db';
 
@@ -18,14 +19,14 @@ let facilitatorId: number;
 
 beforeAll(async () => {
   await prepareHardeningDb();
-  facilitatorId = (await createFacilitator('Cap Facilitator')).facilitatorId;
+  facilitatorId = (await createFacilitatorAccount('Cap Facilitator', { ...inHardeningDb, bio: 'Hardening bio' })).facilitatorId;
 });
 afterEach(() => vi.restoreAllMocks());
 
-const events = (n: number, options: { price?: number; startsInHours?: number; capacity?: number } = {}) =>
-  Promise.all(Array.from({ length: n }, () => createEvent({ facilitatorId, ...options })));
+const events = (n: number, options: { price?: number; startsAt?: Date; capacity?: number } = {}) =>
+  Promise.all(Array.from({ length: n }, () => hardeningEvent({ facilitatorId, ...options })));
 
-async function book(user: Actor, eventId: number, extra: Record<string, unknown> = {}) {
+async function book(user: UserFixture, eventId: number, extra: Record<string, unknown> = {}) {
   return hardCall('POST', '/book', { token: user.token, body: { event_id: eventId, ...extra }, vars });
 }
 
@@ -36,7 +37,7 @@ describe('API6: a per-user cap on active bookings', () => {
   });
 
   it('the booking over the cap is 409 booking_limit_reached and writes nothing; cancelling one frees a place', async () => {
-    const user = await createActor('member');
+    const user = await createUser('member', inHardeningDb);
     const ids = await events(CAP + 1);
     const booked = [];
     for (const id of ids.slice(0, CAP)) {
@@ -55,8 +56,8 @@ describe('API6: a per-user cap on active bookings', () => {
   });
 
   it('waitlist places count, since they are claims on seats too', async () => {
-    const user = await createActor('member');
-    const other = await createActor('member');
+    const user = await createUser('member', inHardeningDb);
+    const other = await createUser('member', inHardeningDb);
     const [full] = await events(1, { capacity: 1 });
     expect((await book(other, full!)).status).toBe(201);
     expect((await book(user, full!, { waitlist: true })).json.booking.status).toBe('waitlisted');
@@ -65,19 +66,16 @@ describe('API6: a per-user cap on active bookings', () => {
   });
 
   it('bookings of events that have started do not count', async () => {
-    const user = await createActor('member');
-    const [past] = await events(1, { startsInHours: 1 });
+    const user = await createUser('member', inHardeningDb);
+    const [past] = await events(1, { startsAt: hoursFromNow(1) });
     for (const id of [past!, ...(await events(CAP - 1))]) expect((await book(user, id)).status).toBe(201);
     // The event starts: its booking stops counting toward the cap.
-    await hardeningDb
-      .prepare('UPDATE events SET starts_at = ? WHERE id = ?')
-      .bind(Date.now() - 60_000, past)
-      .run();
+    await setEventStart(past!, new Date(Date.now() - 60_000), hardeningDb);
     expect((await book(user, (await events(1))[0]!)).status).toBe(201);
   });
 
   it('twelve parallel bookings of twelve events by one account: exactly the cap succeeds', async () => {
-    const user = await createActor('member');
+    const user = await createUser('member', inHardeningDb);
     const ids = await events(12);
     const results = await Promise.all(ids.map((id) => book(user, id)));
     const statuses = results.map((r) => r.status);
@@ -91,7 +89,7 @@ describe('API6: a per-user cap on active bookings', () => {
   });
 
   it('a payment hold counts too: at the cap, /create-payment is 409 before any provider is called', async () => {
-    const user = await createActor('member');
+    const user = await createUser('member', inHardeningDb);
     for (const id of await events(CAP)) expect((await book(user, id)).status).toBe(201);
     const [paid] = await events(1, { price: 50_000 });
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
@@ -105,10 +103,10 @@ describe('API6: a per-user cap on active bookings', () => {
   });
 
   it('another account is not affected by one account reaching its cap', async () => {
-    const greedy = await createActor('member');
+    const greedy = await createUser('member', inHardeningDb);
     const ids = await events(CAP + 1);
     for (const id of ids.slice(0, CAP)) expect((await book(greedy, id)).status).toBe(201);
-    const other = await createActor('member');
+    const other = await createUser('member', inHardeningDb);
     expect((await book(other, ids[0]!)).status).toBe(201);
   });
 });

@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../../src/app';
 import { collectOperations, type Operation } from '../../src/http/openapi';
-import { expectError, expectErrorShape } from '../helpers/http';
+import { expectError, expectErrorShape } from '../support/http';
 import { nastyJson } from './arbitraries';
-import { createActor, createEvent, createWorld, type World } from './actors';
+import { createUser } from '../support/fixtures';
+import { createWorld, hardeningEvent, inHardeningDb, type World } from './world';
 import { hardCall } from './client';
 import { hardeningDb, prepareHardeningDb } from './isolated-db';
 
@@ -144,8 +145,8 @@ describe('API10 unsafe consumption of APIs', () => {
     const order = answer((v) => ({ id: v, entity: 'order', amount: v, currency: v, client_secret: v }));
     await fc.assert(
       fc.asyncProperty(order, fc.constantFrom('razorpay', 'stripe'), async (reply, provider) => {
-        const user = await createActor('member');
-        const event = await createEvent({ facilitatorId: world.facilitator.facilitatorId, price: 50_000 });
+        const user = await createUser('member', inHardeningDb);
+        const event = await hardeningEvent({ facilitatorId: world.facilitator.facilitatorId, price: 50_000 });
         vi.spyOn(globalThis, 'fetch').mockResolvedValue(replyWith(reply));
         vi.spyOn(console, 'error').mockImplementation(() => {});
         const res = await hardCall('POST', '/create-payment', { token: user.token, body: { event_id: event, provider } });

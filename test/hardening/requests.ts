@@ -54,6 +54,15 @@ const RAW_BODIES: Array<{ kind: string; text: string; contentType?: string }> = 
   { kind: 'no content type', text: '{"a":1}', contentType: '' },
 ];
 
+/** Valid JSON object bodies for a json validator's schema, as entries. */
+function validEntriesOf(zodSchema: Operation['validations'][number]['schema'], ctx: ValueContext): fc.Arbitrary<Entries> {
+  const schema = jsonSchemaOf(zodSchema);
+  const valid = validValue(schema, { ...ctx, root: schema }).map((value) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value) as Entries) : null,
+  );
+  return valid.map((entries) => entries ?? []);
+}
+
 /** Body arbitrary for an operation: near-valid from its json validator when it has one, hostile always. */
 function bodyArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<GeneratedRequest['body']> {
   const json = op.validations.find((v) => v.target === 'json');
@@ -68,11 +77,7 @@ function bodyArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<Generated
     }
     return hostile;
   }
-  const schema = jsonSchemaOf(json.schema);
-  const valid = validValue(schema, { ...ctx, root: schema }).map((value) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value) as Entries) : null,
-  );
-  const validEntries = valid.map((entries) => entries ?? []);
+  const validEntries = validEntriesOf(json.schema, ctx);
   return fc.oneof(
     { weight: 5, arbitrary: validEntries.map((e) => ({ kind: 'valid', text: entriesToJson(e) })) },
     { weight: 4, arbitrary: mutatedEntries(validEntries).map((e) => ({ kind: 'mutated', text: entriesToJson(e) })) },
@@ -83,11 +88,7 @@ function bodyArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<Generated
 /** A query value as a client would write it: plain decimals, never `1e-7`. */
 const queryText = (value: unknown) => (typeof value === 'number' ? String(Number(value.toFixed(5))) : String(value));
 
-/**
- * Query string arbitrary: half the time clean (each documented parameter omitted or valid), otherwise dirty (hostile
- * or repeated values, unknown parameters), so both the handler and the validator get exercised.
- */
-function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> {
+function queryParts(op: Operation, ctx: ValueContext) {
   const query = op.validations.find((v) => v.target === 'query');
   const root = query ? jsonSchemaOf(query.schema) : {};
   const properties: Record<string, any> = root.properties ?? {};
@@ -95,6 +96,24 @@ function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> 
   const clean = Object.entries(properties).map(([name, schema]) =>
     fc.oneof(fc.constant([] as string[]), valid(name, schema)).map((values) => values.map((v) => [name, v] as const)),
   );
+  return { properties, valid, clean };
+}
+
+const toSearch = (pairs: ReadonlyArray<readonly [string, string]>) => {
+  const text = new URLSearchParams(pairs.map(([k, v]) => [k, v])).toString();
+  return text ? `?${text}` : '';
+};
+
+/** A clean query string: each documented parameter omitted or valid. */
+const cleanQueryArbitrary = (op: Operation, ctx: ValueContext) =>
+  fc.tuple(...queryParts(op, ctx).clean).map((named) => toSearch(named.flat()));
+
+/**
+ * Query string arbitrary: half the time clean (each documented parameter omitted or valid), otherwise dirty (hostile
+ * or repeated values, unknown parameters), so both the handler and the validator get exercised.
+ */
+function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> {
+  const { properties, valid } = queryParts(op, ctx);
   const dirty = Object.entries(properties).map(([name, schema]) =>
     fc
       .oneof(
@@ -108,23 +127,35 @@ function queryArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<string> 
   const junk = fc.array(fc.tuple(fc.constantFrom('role', 'admin', 'debug', '__proto__', 'x'), nastyString), {
     maxLength: 2,
   });
-  const toSearch = (pairs: ReadonlyArray<readonly [string, string]>) => {
-    const text = new URLSearchParams(pairs.map(([k, v]) => [k, v])).toString();
-    return text ? `?${text}` : '';
-  };
   return fc.oneof(
-    fc.tuple(...clean).map((named) => toSearch(named.flat())),
+    cleanQueryArbitrary(op, ctx),
     fc.tuple(fc.tuple(...dirty), junk).map(([named, extra]) => toSearch([...named.flat(), ...extra])),
   );
 }
 
+const pathNames = (op: Operation) => [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
+
+/** The JSON Schema of each path parameter, by name. */
+function pathParameters(op: Operation): Record<string, any> {
+  const param = op.validations.find((v) => v.target === 'param');
+  return param ? (jsonSchemaOf(param.schema).properties ?? {}) : {};
+}
+
+function fillPath(op: Operation, segments: string[]) {
+  let i = 0;
+  return op.path.replace(/:([A-Za-z_]+)/g, () => segments[i++]!);
+}
+
 function pathArbitrary(op: Operation, realIds: number[]): fc.Arbitrary<string> {
-  const names = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
+  const names = pathNames(op);
   if (!names.length) return fc.constant(op.path);
-  return fc.tuple(...names.map(() => pathSegment(realIds))).map((segments) => {
-    let i = 0;
-    return op.path.replace(/:([A-Za-z_]+)/g, () => segments[i++]!);
-  });
+  const properties = pathParameters(op);
+  // A uuid parameter (a notification id) gets well-formed uuids too, or its validator would stop every request.
+  const segment = (name: string) =>
+    properties[name]?.format === 'uuid'
+      ? fc.oneof({ weight: 2, arbitrary: fc.uuid() }, { weight: 3, arbitrary: pathSegment(realIds) })
+      : pathSegment(realIds);
+  return fc.tuple(...names.map(segment)).map((segments) => fillPath(op, segments));
 }
 
 function authArbitrary(credentials: Credentials): fc.Arbitrary<{ auth: string; authorization?: string }> {
@@ -181,6 +212,36 @@ export function requestArbitrary(
       headers: headers as Record<string, string>,
       ...(body ? { body } : {}),
     }));
+}
+
+/**
+ * Requests a route's validators accept (as far as the schema interpreter goes): `pathValue` for each path parameter
+ * (a uuid where the route wants one), a clean query, a valid JSON body, the given Authorization and no other headers.
+ * For tests that need the route's handler to run, e.g. to fail D1 inside it.
+ */
+export function validRequestArbitrary(
+  op: Operation,
+  ctx: Omit<ValueContext, 'root'>,
+  options: { pathValue: string; authorization?: string },
+): fc.Arbitrary<GeneratedRequest> {
+  const full = { ...ctx, root: {} };
+  const properties = pathParameters(op);
+  const path = fc
+    .tuple(...pathNames(op).map((name) => (properties[name]?.format === 'uuid' ? fc.uuid() : fc.constant(options.pathValue))))
+    .map((segments) => fillPath(op, segments));
+  const json = op.validations.find((v) => v.target === 'json');
+  const body = json
+    ? validEntriesOf(json.schema, full).map((entries) => ({ kind: 'valid', text: entriesToJson(entries) }))
+    : fc.constant(undefined);
+  return fc.record({ path, query: cleanQueryArbitrary(op, full), body }).map(({ path, query, body }) => ({
+    method: op.method,
+    path,
+    query,
+    auth: options.authorization ? 'valid' : 'none',
+    ...(options.authorization ? { authorization: options.authorization } : {}),
+    headers: {},
+    ...(body ? { body } : {}),
+  }));
 }
 
 export function toRequest(generated: GeneratedRequest, base = 'http://api.test'): Request {

@@ -1,4 +1,4 @@
-import { hmacSha256Hex, verifyHmacSha256Hex } from '../../lib/crypto';
+import { verifyHmacSha256Hex } from '../../lib/crypto';
 import { callProvider } from './provider';
 
 /** Razorpay's REST API (orders, refunds) and its two signatures, per Razorpay's documentation. */
@@ -62,10 +62,6 @@ export function refundRazorpayPayment(s: RazorpaySettings, paymentId: string, in
 }
 
 /** Checkout's `razorpay_signature`: HMAC-SHA256 of `order_id|payment_id` with the key secret. */
-export function razorpayPaymentSignature(s: RazorpaySettings, orderId: string, paymentId: string) {
-  return hmacSha256Hex(s.keySecret, `${orderId}|${paymentId}`);
-}
-
 export function verifyRazorpayPaymentSignature(s: RazorpaySettings, orderId: string, paymentId: string, signature: string) {
   return verifyHmacSha256Hex(s.keySecret, `${orderId}|${paymentId}`, signature);
 }

@@ -94,8 +94,3 @@ export async function verifyStripeWebhook(s: StripeSettings, rawBody: string, he
   for (const signature of signatures) matched = constantTimeEqual(expected, signature) || matched;
   return matched;
 }
-
-/** Builds a valid header, for tests and for the README's local example. */
-export async function stripeSignatureHeader(secret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)) {
-  return `t=${timestamp},v1=${await hmacSha256Hex(secret, `${timestamp}.${rawBody}`)}`;
-}

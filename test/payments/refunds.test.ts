@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCron } from '../support/api';
+import { fakePaymentProviders, type FakeProviders } from '../support/fake-providers';
+import { bookedCount, bookingRow, createEvent, createUsers, outboxFor } from '../support/fixtures';
+import { call } from '../support/http';
+import { razorpayCheckoutResult } from '../support/payments';
+
+let providers: FakeProviders;
+beforeEach(() => {
+  providers = fakePaymentProviders();
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function paidBooking(provider: 'razorpay' | 'stripe') {
+  const event = await createEvent({ price: 49900, capacity: 5 });
+  const [member] = await createUsers(1);
+  const created = await call('POST', '/create-payment', { token: member!.token, body: { event_id: event.id, provider } });
+  let body: Record<string, unknown>;
+  if (provider === 'razorpay') {
+    body = await razorpayCheckoutResult(created.json.payment.order_id);
+  } else {
+    providers.intents.get(created.json.payment.payment_intent_id)!.status = 'succeeded';
+    body = { payment_intent_id: created.json.payment.payment_intent_id };
+  }
+  const confirmed = await call('POST', '/confirm-booking', {
+    token: member!.token,
+    body: { booking_id: created.json.booking.id, ...body },
+  });
+  expect(confirmed.status).toBe(200);
+  return { event, member: member!, booking: confirmed.json.booking };
+}
+
+describe('cancelling a paid booking', () => {
+  it.each(['razorpay', 'stripe'] as const)('%s: the refund reaches the provider and the CRM', async (provider) => {
+    const { event, member, booking } = await paidBooking(provider);
+    const res = await call('DELETE', `/cancel-booking/${booking.id}`, { token: member.token });
+    expect(res.status).toBe(200);
+    expect(res.json.booking).toMatchObject({ status: 'cancelled', is_paid: true, payment_id: booking.payment_id });
+    expect(providers.refunds).toEqual([expect.objectContaining({ provider, target: booking.payment_id, amount: 49900 })]);
+    const refundCall = providers.calls.find((c) => c.url.includes(provider === 'razorpay' ? '/refund' : '/v1/refunds'))!;
+    expect(refundCall.method).toBe('POST');
+    expect(await bookingRow(booking.id)).toMatchObject({ refund_id: providers.refunds[0]!.id, status: 'cancelled' });
+    expect(await bookedCount(event.id)).toBe(0);
+    const messages = await outboxFor(booking.id);
+    expect(messages.map((m) => m.type)).toEqual(['booking.paid', 'booking.cancelled', 'booking.refunded']);
+    expect(messages[2]!.payload).toMatchObject({ payment_status: 'refunded', payment_id: booking.payment_id });
+  });
+
+  it('a refund the provider refuses is retried by the cron, once', async () => {
+    const { member, booking } = await paidBooking('razorpay');
+    providers.failNext('/refund', 503);
+    const res = await call('DELETE', `/cancel-booking/${booking.id}`, { token: member.token });
+    expect(res.status).toBe(200);
+    expect((await bookingRow(booking.id))!.refund_id).toBeNull();
+    expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid', 'booking.cancelled']);
+
+    await runCron();
+    await runCron();
+    expect((await bookingRow(booking.id))!.refund_id).toMatch(/^rfnd_/);
+    expect(providers.refunds.filter((r) => r.target === booking.payment_id)).toHaveLength(1);
+    expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid', 'booking.cancelled', 'booking.refunded']);
+  });
+});
