@@ -66,7 +66,7 @@ describe('POST /geocode', () => {
     const res = await callWithEnv(withGoogle, 'POST', '/geocode', { token, body: { location: 'Rishikesh' } });
     expect(res.status).toBe(200);
     expect(res.json.latitude).toBeCloseTo(30.1, 0);
-    expect(res.json.formatted_address).toBe('Rishikesh, India');
+    expect(res.json.formatted_address).toBe('Rishīkesh, India'); // the gazetteer's own spelling
   });
 
   it('is 503 geocoding_unavailable, with Retry-After, when Google is down and the place is not known offline', async () => {

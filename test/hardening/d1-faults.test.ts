@@ -306,6 +306,12 @@ describe('D1 failing on every route', () => {
   const operations = collectOperations(app);
   /** Routes whose handlers never read D1 (documents built in memory): nothing to fail there, and that is checked. */
   const WITHOUT_D1 = new Set(['GET /openapi.json', 'GET /docs']);
+  /**
+   * Settings a route needs for its handler to read D1: POST /geocode reads the geocode cache only with a Google key
+   * (without one the offline gazetteer answers from memory); the faked Google then knows no place.
+   */
+  const ROUTE_VARS: Record<string, Record<string, string>> = { 'POST /geocode': { GOOGLE_MAPS_API_KEY: 'hardening-key' } };
+  const varsFor = (op: Operation) => ROUTE_VARS[`${op.method} ${op.path}`];
   /** Valid requests tried per route, in a fixed order, until one gets far enough into the handler to read D1. */
   const CANDIDATES = 100;
   /** Round trips failed per route: the first ones of the request, the authentication's lookup and the handler's. */
@@ -377,7 +383,7 @@ describe('D1 failing on every route', () => {
   /** A fresh world per request, so every run (clean or faulty) starts from the same rows. */
   async function runValid(op: Operation, index: number, fault?: FaultPlan) {
     const world = await createWorld();
-    return hardFetch(await validRequest(op, world, index), { fault });
+    return hardFetch(await validRequest(op, world, index), { fault, vars: varsFor(op) });
   }
 
   it.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
@@ -394,9 +400,9 @@ describe('D1 failing on every route', () => {
       // does not know every cross-field rule) would test nothing here. Stopped requests write nothing, so one world does.
       const searchWorld = await createWorld();
       let index = 0;
-      let probe = await hardFetch(await validRequest(op, searchWorld, index));
+      let probe = await hardFetch(await validRequest(op, searchWorld, index), { vars: varsFor(op) });
       while ((!reachedHandler(probe) || handlerTrips(probe).length === 0) && ++index < CANDIDATES) {
-        probe = await hardFetch(await validRequest(op, searchWorld, index));
+        probe = await hardFetch(await validRequest(op, searchWorld, index), { vars: varsFor(op) });
       }
       expect(
         index,

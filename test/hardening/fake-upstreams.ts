@@ -3,7 +3,8 @@ import { vi } from 'vitest';
 /**
  * Outbound HTTP for the hardening suites, faked at the fetch boundary: Razorpay creates orders and Stripe creates
  * PaymentIntents (so generated /create-payment requests can succeed), Stripe reads an intent back as not paid (so a
- * generated /confirm-booking cannot), and anything else (Google, the CRM) answers 503. Nothing leaves the machine.
+ * generated /confirm-booking cannot), Google knows no place (ZERO_RESULTS, for suites that set a Google key), and
+ * anything else (the CRM) answers 503. Nothing leaves the machine.
  */
 export function fakeUpstreams() {
   const calls: string[] = [];
@@ -28,6 +29,7 @@ export function fakeUpstreams() {
     if (url.pathname.includes('/v1/payment_intents/')) {
       return json({ id: url.pathname.split('/').pop(), amount: 1, currency: 'usd', status: 'requires_payment_method' });
     }
+    if (url.pathname.endsWith('/geocode/json')) return json({ results: [], status: 'ZERO_RESULTS' });
     return new Response('unavailable', { status: 503 });
   });
   return { calls, restore: () => spy.mockRestore() };
