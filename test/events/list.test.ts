@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eventReadRoutes } from '../../src/modules/events/routes';
 import { loginAs, registerFacilitator } from '../support/api';
 import { createEvents } from '../support/fixtures';
-import { call, expectError } from '../support/http';
+import { call, expectError, typedClient } from '../support/http';
 
 let facilitatorId: number;
 let run = 0;
@@ -107,14 +108,13 @@ describe('GET /events pagination', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     let pages = 0;
+    const catalogue = typedClient(eventReadRoutes);
     do {
-      const res: { json: { events: Array<{ id: number }>; next_cursor: string | null } } = await call(
-        'GET',
-        `/events?type=${type}&limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      expect(res.json.events.length).toBeLessThanOrEqual(4);
-      seen.push(...ids(res));
-      cursor = res.json.next_cursor;
+      const res = await catalogue.events.$get({ query: { type, limit: '4', ...(cursor ? { cursor } : {}) } });
+      const page = await res.json();
+      expect(page.events.length).toBeLessThanOrEqual(4);
+      seen.push(...ids({ json: page }));
+      cursor = page.next_cursor;
       pages += 1;
     } while (cursor && pages < 20);
     expect(cursor).toBeNull();

@@ -1,5 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import type { Hono } from 'hono';
+import { testClient } from 'hono/testing';
 import { expect } from 'vitest';
 import { app } from '../../src/app';
 
@@ -49,6 +51,18 @@ async function answer(response: Response): Promise<ApiResponse> {
 /** Calls the Worker exactly as a client would: through its fetch handler, with real D1 behind it. */
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
   return answer(await exports.default.fetch(clientRequest(method, path, options)));
+}
+
+/**
+ * A typed client (hono/testing's testClient) for one feature's routes: paths, parameters, bodies and answers are typed
+ * from the route module, while every request goes through the whole Worker as `call` does (request id, D1 session,
+ * authentication, error handler). testClient only needs `request`, so the route module's type is lent to the Worker.
+ */
+export function typedClient<Routes extends Hono<any, any, any>>(_routes: Routes, token?: string) {
+  const worker = {
+    request: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+  } as unknown as Routes;
+  return testClient(worker, undefined, undefined, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 }
 
 /**
