@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventReadRoutes } from '../../src/modules/events/routes';
+import { eventRoutes } from '../../src/modules/events/routes';
 import { loginAs, registerFacilitator } from '../support/api';
 import { createEvents } from '../support/fixtures';
 import { call, expectError, typedClient } from '../support/http';
@@ -108,9 +108,10 @@ describe('GET /events pagination', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     let pages = 0;
-    const catalogue = typedClient(eventReadRoutes);
+    const catalogue = typedClient(eventRoutes);
     do {
-      const res = await catalogue.events.$get({ query: { type, limit: '4', ...(cursor ? { cursor } : {}) } });
+      const after: string | null = cursor;
+      const res = await catalogue.events.$get({ query: { type, limit: '4', ...(after ? { cursor: after } : {}) } });
       const page = await res.json();
       expect(page.events.length).toBeLessThanOrEqual(4);
       seen.push(...ids({ json: page }));
