@@ -113,8 +113,3 @@ export const rateLimited = (retryAfterSeconds: number) =>
 export function validationFailed(issues: Issue[]): ApiError {
   return new ApiError('validation_failed', 'The request is not valid', { issues });
 }
-
-/** The codes that answer with this status, in catalogue order (the OpenAPI document lists them). */
-export function codesWithStatus(status: number): ErrorCode[] {
-  return (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).filter((code) => ERROR_CATALOGUE[code].status === status);
-}

@@ -3,15 +3,10 @@ import { matchedRoutes } from 'hono/route';
 import { ROUTE_DOC, type MarkedHandler, type RouteDoc } from './route-marks';
 
 /**
- * The route that answers this request, or undefined when it is headed for a 404. Hono runs matching routes in
- * registration order, so it is the first one that is not `app.use` middleware (GET /events/nearby also matches
- * /events/:id, which is registered after it).
+ * Every handler registered for the route that answers this request (its describeRoute mark, validators, the handler
+ * itself); none when it is headed for a 404. Hono runs matching routes in registration order, so the answering route
+ * is the first match that is not `app.use` middleware (GET /events/nearby also matches /events/:id, registered after).
  */
-export function handlerRoute(c: Context) {
-  return matchedRoutes(c).find((route) => route.method !== 'ALL');
-}
-
-/** Every handler registered for the answering route (its describeRoute mark, validators, the handler itself). */
 export function answeringHandlers(c: Context): MarkedHandler[] {
   const routes = matchedRoutes(c);
   const answering = routes.find((route) => route.method !== 'ALL');
