@@ -14,6 +14,7 @@ import { facilitatorRoutes } from './modules/facilitators/routes';
 import { geoRoutes } from './modules/geo/routes';
 import { opsRoutes } from './modules/ops/routes';
 import { paymentRoutes } from './modules/payments/routes';
+import { seriesRoutes } from './modules/series/routes';
 
 function allowedOrigins(env: Env): string[] {
   return env.CORS_ORIGINS.split(',')
@@ -48,6 +49,7 @@ export function createApp() {
   app.route('/', accountRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', eventRoutes);
+  app.route('/', seriesRoutes);
   app.route('/', bookingRoutes);
   app.route('/', paymentRoutes);
   app.route('/', crmRoutes);

@@ -5,6 +5,7 @@ import { expireIdempotencyKeys } from './modules/bookings/idempotency';
 import { releaseAllExpiredHolds } from './modules/payments/hold';
 import { retryPendingRefunds } from './modules/payments/refund';
 import { paymentSettings } from './modules/payments/settings';
+import { extendSeries } from './modules/series/generate';
 
 /** The cron trigger (wrangler.toml `[triggers]`): periodic repair jobs, each independent of the others. */
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -15,6 +16,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
+    ['extend open-ended series', () => extendSeries(db, env, now)],
     ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env))],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));

@@ -100,6 +100,53 @@ export const EVENT_STATUSES = ['scheduled', 'completed', 'cancelled'] as const;
 /** `resolved`: coordinates known (geocoded or given); `pending`: geocoder was down, a job will fill them; `online`/`none`: no place. */
 export const LOCATION_STATUSES = ['resolved', 'pending', 'online', 'none'] as const;
 
+export const SERIES_STATUSES = ['active', 'cancelled'] as const;
+
+/**
+ * A recurring class: the template its occurrences (ordinary events with `series_id`) are made from, and the RRULE
+ * (the contract's subset) that says when. `generatedUntil` is the start of the last occurrence made so far: the cron
+ * extends an open-ended series from there, so an occurrence moved or cancelled by hand is never made again.
+ */
+export const series = sqliteTable(
+  'series',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    type: text('type').notNull(),
+    rrule: text('rrule').notNull(),
+    timezone: text('timezone').notNull(),
+    startsAt: timestamp('starts_at').notNull(),
+    durationMinutes: integer('duration_minutes').notNull(),
+    location: text('location'),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    locationStatus: text('location_status', { enum: LOCATION_STATUSES }).notNull().default('none'),
+    capacity: integer('capacity'),
+    price: integer('price').notNull().default(0),
+    currency: text('currency').notNull().default('INR'),
+    facilitatorId: integer('facilitator_id')
+      .notNull()
+      .references(() => facilitators.id),
+    status: text('status', { enum: SERIES_STATUSES }).notNull().default('active'),
+    generatedUntil: timestamp('generated_until').notNull(),
+    cancelledAt: timestamp('cancelled_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    index('series_facilitator_idx').on(t.facilitatorId),
+    index('series_status_generated_idx').on(t.status, t.generatedUntil),
+    check('series_status_valid', sql`${t.status} IN ('active', 'cancelled')`),
+    check('series_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
+    check('series_duration_positive', sql`${t.durationMinutes} > 0`),
+    check('series_capacity_positive', sql`${t.capacity} IS NULL OR ${t.capacity} > 0`),
+    check('series_price_non_negative', sql`${t.price} >= 0`),
+  ],
+);
+
 export const events = sqliteTable(
   'events',
   {
@@ -125,6 +172,8 @@ export const events = sqliteTable(
     facilitatorId: integer('facilitator_id')
       .notNull()
       .references(() => facilitators.id),
+    /** The recurring series this event is an occurrence of; null for a one-off event. */
+    seriesId: integer('series_id').references(() => series.id),
     cancelledAt: timestamp('cancelled_at'),
     /** Last time a geocoding job tried a `pending` location; the cron re-enqueues only events nobody tried lately. */
     geocodeAttemptedAt: timestamp('geocode_attempted_at'),
@@ -139,6 +188,9 @@ export const events = sqliteTable(
     // The nearby search narrows by a bounding box on these columns before computing exact distances.
     index('events_lat_lng_idx').on(t.latitude, t.longitude),
     index('events_location_status_idx').on(t.locationStatus, t.geocodeAttemptedAt),
+    // One occurrence per series and start: a cron run that extends a series twice makes nothing twice. NULLs are
+    // distinct in a unique index, so one-off events never collide.
+    uniqueIndex('events_series_starts_unique').on(t.seriesId, t.startsAt),
     check('events_status_valid', sql`${t.status} IN ('scheduled', 'completed', 'cancelled')`),
     check('events_location_status_valid', sql`${t.locationStatus} IN ('resolved', 'pending', 'online', 'none')`),
     check('events_title_length', sql`length(${t.title}) BETWEEN 1 AND 200`),
@@ -277,5 +329,6 @@ export const paymentEvents = sqliteTable(
 );
 
 export type EventRow = typeof events.$inferSelect;
+export type SeriesRow = typeof series.$inferSelect;
 export type BookingRow = typeof bookings.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;

@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   payment_already_used: { status: 409, message: 'This payment has already been used for another booking' },
   booking_already_paid: { status: 409, message: 'This booking is already paid with another payment' },
   booking_not_payable: { status: 409, message: 'Only a held (pending_payment) booking can be paid' },
+  series_cancelled: { status: 409, message: 'This series is cancelled' },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with another request body' },

@@ -22,10 +22,18 @@ const PUBLIC_ROUTES = [
   'GET /events/nearby',
   'GET /events/:id',
   'POST /payment-webhook',
+  'GET /series/:id',
 ];
 
 /** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */
-const CACHEABLE_ROUTES = ['GET /events', 'GET /events/nearby', 'GET /events/:id', 'GET /facilitators', 'GET /facilitators/:id'];
+const CACHEABLE_ROUTES = [
+  'GET /events',
+  'GET /events/nearby',
+  'GET /events/:id',
+  'GET /facilitators',
+  'GET /facilitators/:id',
+  'GET /series/:id',
+];
 
 /** METHOD + OpenAPI path of every route handler the app really has. */
 function appOperations(): string[] {

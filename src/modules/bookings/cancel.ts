@@ -6,7 +6,7 @@ import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingMessages, commit } from '../crm/outbox';
 import { bookingJson, findBooking } from './read-model';
-import { promoteNextWaitlisted, recountSeats } from './seats';
+import { promoteNextWaitlisted, recountSeats, type SeatScope } from './seats';
 
 /** Why a booking was cancelled, as `cancel_reason` (and the CRM's `cancel_reason`) shows it. */
 export type CancelReason =
@@ -23,14 +23,14 @@ export interface CancelBookings {
   /** Which bookings: an SQL condition on `b` (bookings) and `e` (their events), with `?` placeholders. */
   where: string;
   params: unknown[];
-  /** The event whose seats are recounted (every matched booking belongs to it). */
-  eventId: number;
+  /** The events whose seats are recounted: the one every matched booking belongs to, or a selection of events. */
+  seats: SeatScope;
   /** Recorded as cancel_reason, unless the booking was already cancelled with one (its first reason stays). */
   reason: CancelReason;
   now: Date;
   /** Write a `booking.cancelled` CRM message per booking. */
   notify?: boolean;
-  /** Give freed seats to the waitlist, in order. */
+  /** Give freed seats to the waitlist, in order (one event's). */
   promote?: boolean;
   /** More columns to set in the same UPDATE (e.g. the payment id of a refund), with their parameters. */
   alsoSet?: { sql: string; params: unknown[] };
@@ -69,8 +69,8 @@ export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{
     ...options.params,
   );
   options.afterUpdate?.(batch);
-  recountSeats(batch, options.eventId);
-  if (options.promote) promoteNextWaitlisted(batch, options.eventId, options.now);
+  recountSeats(batch, options.seats);
+  if (options.promote && typeof options.seats === 'number') promoteNextWaitlisted(batch, options.seats, options.now);
   return cancelled;
 }
 
@@ -82,7 +82,7 @@ export function releaseExpiredHolds(batch: Batch, eventId: number, now: Date) {
   return cancelBookings(batch, {
     where: `b.event_id = ? AND b.status = 'pending_payment' AND b.hold_expires_at <= ?`,
     params: [eventId, now.getTime()],
-    eventId,
+    seats: eventId,
     reason: 'payment_expired',
     now,
   });
@@ -125,7 +125,7 @@ export async function cancelBooking(db: Database, crm: Queue, input: { bookingId
     const cancelled = cancelBookings(batch, {
       where: CANCELLABLE,
       params: [input.bookingId, now.getTime()],
-      eventId: cancellable.eventId,
+      seats: cancellable.eventId,
       reason,
       now,
       notify: true,

@@ -14,7 +14,7 @@ export function maxActiveBookings(env: Pick<Env, 'MAX_ACTIVE_BOOKINGS_PER_USER'>
   return positiveInt(env.MAX_ACTIVE_BOOKINGS_PER_USER, DEFAULT_MAX_ACTIVE_BOOKINGS);
 }
 
-const activeUpcomingCount = (user: string, now: string) =>
+export const activeUpcomingCount = (user: string, now: string) =>
   `(SELECT count(*) FROM bookings lb JOIN events le ON le.id = lb.event_id
     WHERE lb.user_id = ${user} AND lb.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND le.starts_at > ${now})`;
 

@@ -7,14 +7,25 @@ import { bookingMessages } from '../crm/outbox';
  * `events.booked_count` counts confirmed bookings and payment holds; it is recounted from the bookings in the same
  * batch as the change, so it cannot drift, and its CHECK (booked_count <= capacity) fails the whole batch otherwise.
  */
-export function recountSeats(batch: Batch, eventId: number) {
+export function recountSeats(batch: Batch, scope: SeatScope) {
+  if (typeof scope === 'number') {
+    return batch.sql(
+      `UPDATE events SET booked_count = (SELECT count(*) FROM bookings
+         WHERE event_id = ?1 AND status IN ${SEAT_TAKING_STATUSES_SQL})
+       WHERE id = ?1`,
+      scope,
+    );
+  }
   return batch.sql(
     `UPDATE events SET booked_count = (SELECT count(*) FROM bookings
-       WHERE event_id = ?1 AND status IN ${SEAT_TAKING_STATUSES_SQL})
-     WHERE id = ?1`,
-    eventId,
+       WHERE event_id = events.id AND status IN ${SEAT_TAKING_STATUSES_SQL})
+     WHERE id IN (SELECT e.id FROM events e WHERE ${scope.where})`,
+    ...scope.params,
   );
 }
+
+/** Whose seats to recount: one event, or the events an SQL condition on `e` selects (a series' occurrences). */
+export type SeatScope = number | { where: string; params: unknown[] };
 
 /** The earliest waitlisted booking of the event (by booked_at, then id): the next one to get a seat. */
 const NEXT_WAITLISTED = `(SELECT id FROM bookings WHERE event_id = ? AND status = 'waitlisted' ORDER BY booked_at, id LIMIT 1)`;

@@ -84,36 +84,32 @@ export function bookingMessages(batch: Batch, type: CrmNotificationType, options
 }
 
 /**
- * One event-level message (`event.rescheduled`, `event.cancelled`) listing the ids of the event's active bookings
- * at the moment the statement runs. `condition` (on `e`) lets a batch write it only when its change applies.
+ * One event-level message (`event.rescheduled`, `event.cancelled`) per event matched by `where` (on `e`, with `?`
+ * placeholders), listing the ids of its active bookings at the moment the statement runs. The selection is
+ * materialised first, so each message's uuid is computed once and is both the row id and the body's `id`.
  */
-export function eventMessage(
+export function eventMessages(
   batch: Batch,
   type: CrmNotificationType,
-  options: { eventId: number; occurredAt: Date; condition?: string; params?: unknown[] },
+  options: { where: string; params: unknown[]; occurredAt: Date },
 ) {
-  const id = crypto.randomUUID();
   const statement = batch.d1
     .prepare(
       `INSERT INTO outbox (id, type, payload, status, created_at)
-       SELECT ?, ?, json_object('id', ?, 'type', ?, 'occurred_at', ?, 'booking_id', NULL, 'user', NULL,
-         'event', ${EVENT_JSON_SQL}, 'facilitator', ${FACILITATOR_JSON_SQL},
-         'booking_ids', json((SELECT json_group_array(id) FROM (SELECT id FROM bookings
-           WHERE event_id = e.id AND status IN ${ACTIVE_BOOKING_STATUSES_SQL} ORDER BY id)))), 'pending', ?
-       FROM events e JOIN facilitators f ON f.id = e.facilitator_id
-       WHERE e.id = ? AND (${options.condition ?? '1'})
+       WITH picked AS MATERIALIZED (
+         SELECT ${UUID_SQL} AS message_id, e.id AS event_id, ${EVENT_JSON_SQL} AS event_json,
+           ${FACILITATOR_JSON_SQL} AS facilitator_json,
+           (SELECT json_group_array(id) FROM (SELECT id FROM bookings
+             WHERE event_id = e.id AND status IN ${ACTIVE_BOOKING_STATUSES_SQL} ORDER BY id)) AS booking_ids
+         FROM events e JOIN facilitators f ON f.id = e.facilitator_id
+         WHERE ${options.where}
+       )
+       SELECT message_id, ?, json_object('id', message_id, 'type', ?, 'occurred_at', ?, 'booking_id', NULL, 'user', NULL,
+         'event', json(event_json), 'facilitator', json(facilitator_json), 'booking_ids', json(booking_ids)), 'pending', ?
+       FROM picked ORDER BY event_id
        RETURNING id, payload`,
     )
-    .bind(
-      id,
-      type,
-      id,
-      type,
-      options.occurredAt.toISOString(),
-      options.occurredAt.getTime(),
-      options.eventId,
-      ...(options.params ?? []),
-    );
+    .bind(...options.params, type, type, options.occurredAt.toISOString(), options.occurredAt.getTime());
   return addMessageStep(batch, statement);
 }
 

@@ -3,25 +3,38 @@ import type { EventRow } from '../../db/schema';
 import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import { cancelBookings } from '../bookings/cancel';
 import { promoteNextWaitlisted } from '../bookings/seats';
-import { eventMessage } from '../crm/outbox';
+import { eventMessages } from '../crm/outbox';
 
 /**
  * What an event change does to its bookings, as steps of the event's own batch, so the change, the bookings and
  * the CRM messages commit together. Rows are never deleted.
  */
 
+/** Which events a cascade is about: an SQL condition on `e` (events), with `?` placeholders. */
+export interface EventSelection {
+  where: string;
+  params: unknown[];
+}
+
+export const oneEvent = (eventId: number): EventSelection => ({ where: 'e.id = ?', params: [eventId] });
+
 /**
- * Cancelling an event: one `event.cancelled` message listing the active bookings, then every active booking
- * cancelled (reason `event_cancelled`) with its own `booking.cancelled` message, and the seat count reset.
- * Add these BEFORE the event's status update: they read the bookings and the status it changes.
+ * Cancelling events (one, or a series' upcoming occurrences): per event not yet cancelled one `event.cancelled` message
+ * listing its active bookings, then every active booking cancelled (reason `event_cancelled`) with its own
+ * `booking.cancelled` message, and the seat counts reset. A fixed number of statements whatever the number of events.
+ * Add these BEFORE the events' status update: they read the bookings and the status it changes.
  * Paid bookings are refunded by the payments cron (cancelled, paid, no refund recorded).
  */
-export function eventCancellationCascade(batch: Batch, eventId: number, now: Date) {
-  eventMessage(batch, 'event.cancelled', { eventId, occurredAt: now, condition: `e.status <> 'cancelled'` });
+export function eventCancellationCascade(batch: Batch, events: EventSelection, now: Date) {
+  eventMessages(batch, 'event.cancelled', {
+    where: `(${events.where}) AND e.status <> 'cancelled'`,
+    params: events.params,
+    occurredAt: now,
+  });
   cancelBookings(batch, {
-    where: `b.event_id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
-    params: [eventId],
-    eventId,
+    where: `(${events.where}) AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
+    params: events.params,
+    seats: events,
     reason: 'event_cancelled',
     now,
     notify: true,
@@ -41,8 +54,8 @@ export function isRescheduled(before: EventPlaceAndTime, after: EventPlaceAndTim
 }
 
 /** `event.rescheduled` with the ids of the active bookings; add it AFTER the event's update (it shows the new date). */
-export function eventRescheduledMessage(batch: Batch, eventId: number, now: Date) {
-  eventMessage(batch, 'event.rescheduled', { eventId, occurredAt: now });
+export function eventRescheduledMessage(batch: Batch, events: EventSelection, now: Date) {
+  eventMessages(batch, 'event.rescheduled', { ...events, occurredAt: now });
 }
 
 /** At most this many waitlisted bookings are promoted by one capacity change (each is three statements). */

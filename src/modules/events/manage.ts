@@ -7,7 +7,7 @@ import type { EventChanges, NewEvent } from './schemas';
 import { Batch } from '../../db/batch';
 import { commit } from '../crm/outbox';
 import { assertCanManageEvent, owningFacilitatorId } from './access';
-import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRescheduled } from './cascade';
+import { eventCancellationCascade, eventRescheduledMessage, fillFreedSeats, isRescheduled, oneEvent } from './cascade';
 import { findEvent, type EventWithFacilitator } from './read-model';
 import { resolveLocation, type ResolvedLocation } from './location';
 import { enqueueGeocode } from '../geo/jobs';
@@ -146,7 +146,7 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   );
   // The booking cascade and CRM messages land in the same atomic step as the change.
   if (cancelling) addCancellation(batch, db, id, now);
-  if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, id, now);
+  if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, oneEvent(id), now);
   if (!cancelling && changes.capacity !== undefined) fillFreedSeats(batch, id, current.capacity, changes.capacity, now);
   await commitEventChange(batch, deps.crm);
   if (place?.locationStatus === 'pending') await deps.geocodeLater(id);
@@ -171,7 +171,7 @@ async function commitEventChange(batch: Batch, crm: Queue) {
  * read the bookings and the status before the change), then the soft delete.
  */
 function addCancellation(batch: Batch, db: Database, eventId: number, now: Date) {
-  eventCancellationCascade(batch, eventId, now);
+  eventCancellationCascade(batch, oneEvent(eventId), now);
   batch.add(
     db
       .update(events)

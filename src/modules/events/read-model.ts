@@ -46,6 +46,7 @@ export function eventJson(event: EventWithFacilitator): EventJson {
     currency: event.currency,
     facilitator: event.facilitatorName,
     facilitator_id: event.facilitatorId,
+    series_id: event.seriesId,
     created_at: event.createdAt.toISOString(),
     updated_at: event.updatedAt.toISOString(),
   };

@@ -20,7 +20,7 @@ const caseInsensitiveStatus = z
   .pipe(z.enum(EVENT_STATUSES, { message: `Must be one of ${EVENT_STATUSES.join(', ')}` }));
 
 /** Every field a client may set on an event; anything else in the body (booked_count, id, ...) is dropped. */
-const eventFields = {
+export const eventFields = {
   title: z.string().trim().min(1, 'Title must not be empty').max(200),
   description: z.string().trim().max(5000),
   type: z.string().trim().min(1, 'Type must not be empty').max(50),
@@ -94,6 +94,7 @@ export const listEventsQuery = z.object({
   status: caseInsensitiveStatus.optional(),
   type: z.string().trim().min(1).max(50).optional(),
   facilitator_id: positiveIdText.optional(),
+  series_id: positiveIdText.optional().describe('The occurrences of one recurring series'),
   from: isoInstant.optional(),
   to: isoInstant.optional(),
   q: z.string().trim().max(200).optional(),
@@ -131,6 +132,7 @@ export const eventSchema = z
     currency: z.string().describe('ISO 4217'),
     facilitator: z.string().describe('The facilitator’s name'),
     facilitator_id: z.number().int(),
+    series_id: z.number().int().nullable().describe('The recurring series this is an occurrence of; null for a one-off event'),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -9,6 +9,7 @@ export interface EventFilters {
   status?: EventRow['status'];
   type?: string;
   facilitator_id?: number;
+  series_id?: number;
   from?: Date;
   to?: Date;
   q?: string;
@@ -51,6 +52,7 @@ export async function listEvents(db: Database, filters: EventFilters) {
     filters.status ? eq(events.status, filters.status) : ne(events.status, 'cancelled'),
     filters.type ? sql`lower(${events.type}) = ${filters.type.toLowerCase()}` : undefined,
     filters.facilitator_id ? eq(events.facilitatorId, filters.facilitator_id) : undefined,
+    filters.series_id ? eq(events.seriesId, filters.series_id) : undefined,
     filters.from ? gte(events.startsAt, filters.from) : undefined,
     filters.to ? lt(events.startsAt, filters.to) : undefined,
     ...(filters.q ? wordsMatch(filters.q) : []),

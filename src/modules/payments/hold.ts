@@ -38,7 +38,7 @@ async function releaseHold(db: Database, bookingId: number, eventId: number, rea
   cancelBookings(batch, {
     where: `b.id = ? AND b.status = 'pending_payment'`,
     params: [bookingId],
-    eventId,
+    seats: eventId,
     reason,
     now: new Date(),
   });

@@ -73,7 +73,7 @@ export async function refundOrphanPayment(
   cancelBookings(batch, {
     where: 'b.id = ? AND b.is_paid = 0',
     params: [input.booking.id],
-    eventId: input.booking.eventId,
+    seats: input.booking.eventId,
     reason: 'payment_expired',
     now: new Date(),
     alsoSet: { sql: 'payment_id = coalesce(payment_id, ?)', params: [input.paymentId] },

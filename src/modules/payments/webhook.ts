@@ -147,7 +147,7 @@ export async function handleProviderEvent(db: Database, crm: Queue, settings: Pa
     cancelBookings(batch, {
       where: `b.id = ? AND b.status = 'pending_payment'`,
       params: [booking.id],
-      eventId: booking.eventId,
+      seats: booking.eventId,
       reason: 'payment_failed',
       now,
     });
@@ -176,7 +176,7 @@ function recordRefund(
   cancelBookings(batch, {
     where: 'b.id = ? AND b.refund_id IS NULL',
     params: [booking.id],
-    eventId: booking.eventId,
+    seats: booking.eventId,
     reason: 'refunded',
     now,
     alsoSet: { sql: 'refund_id = ?, refunded_at = ?', params: [effect.refundId, now.getTime()] },

@@ -1,0 +1,91 @@
+import { inArray } from 'drizzle-orm';
+import { Batch } from '../../db/batch';
+import { bookings } from '../../db/schema';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
+import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
+import { activeUpcomingCount } from '../bookings/limit';
+import { bookingJson, loadBookings } from '../bookings/read-model';
+import { recountSeats } from '../bookings/seats';
+import { refusalFromConstraint } from '../bookings/take-seat';
+import { bookingMessages, commit } from '../crm/outbox';
+import { findSeries } from './read-model';
+
+/** An occurrence `alias` of series ?1 the caller (?2) can still join at ?3: upcoming, scheduled, not already held. */
+const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status = 'scheduled' AND ${alias}.starts_at > ?3
+  AND NOT EXISTS (SELECT 1 FROM bookings h WHERE h.event_id = ${alias}.id AND h.user_id = ?2
+    AND h.status IN ${ACTIVE_BOOKING_STATUSES_SQL})`;
+
+/**
+ * Every occurrence to book, in one INSERT ... SELECT that inserts all or nothing: none of them full or paid, and the
+ * caller's active upcoming bookings plus these within the per-user cap. The database decides, as for /book: D1 runs
+ * one batch at a time, and the CHECK on booked_count stays the last line of defence.
+ */
+function insertSeriesBookings(batch: Batch, input: { seriesId: number; userId: number; now: number; limit: number }) {
+  return batch.sql<{ id: number }>(
+    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, updated_at)
+     SELECT e.id, ?2, 'confirmed', ?3, e.currency, ?3 FROM events e
+     WHERE ${toBook('e')}
+       AND NOT EXISTS (SELECT 1 FROM events f WHERE ${toBook('f')}
+         AND (f.price > 0 OR (f.capacity IS NOT NULL AND f.booked_count >= f.capacity)))
+       AND ${activeUpcomingCount('?2', '?3')} + (SELECT count(*) FROM events t WHERE ${toBook('t')}) <= ?4
+     ORDER BY e.starts_at
+     RETURNING id`,
+    input.seriesId,
+    input.userId,
+    input.now,
+    input.limit,
+  );
+}
+
+/** POST /series/:id/book: the caller on every upcoming occurrence of a free series it does not hold yet, or on none. */
+export async function bookSeries(
+  db: Database,
+  crm: Queue,
+  input: { seriesId: number; userId: number; maxActiveBookings: number },
+) {
+  const current = await findSeries(db, input.seriesId);
+  if (current.status === 'cancelled') throw new ApiError('event_not_bookable', 'This series is cancelled');
+  if (current.price > 0) {
+    throw new ApiError('payment_required', 'This series is paid: book its occurrences through POST /create-payment');
+  }
+  const now = new Date();
+  const batch = new Batch(db.$client);
+  const inserted = insertSeriesBookings(batch, { ...input, now: now.getTime(), limit: input.maxActiveBookings });
+  // The rows just inserted are the newest ids: changes() of the INSERT right before counts them.
+  bookingMessages(batch, 'booking.created', {
+    where: 'b.id > (SELECT max(id) FROM bookings) - changes()',
+    occurredAt: now,
+  });
+  recountSeats(batch, { where: 'e.series_id = ?', params: [input.seriesId] });
+  const result = await commit(batch, crm).catch(refusalFromConstraint);
+  const ids = result.rows(inserted).map((row) => row.id);
+  if (ids.length === 0) await explainRefusal(db, input, now);
+  const rows = await loadBookings(db, inArray(bookings.id, ids));
+  return rows.map(bookingJson);
+}
+
+async function explainRefusal(db: Database, input: { seriesId: number; userId: number; maxActiveBookings: number }, now: Date) {
+  const row = await db.$client
+    .prepare(
+      `SELECT
+         (SELECT count(*) FROM events e WHERE e.series_id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?3) AS upcoming,
+         (SELECT count(*) FROM events t WHERE ${toBook('t')}) AS open,
+         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND f.price > 0) AS paid,
+         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND f.capacity IS NOT NULL AND f.booked_count >= f.capacity) AS full,
+         ${activeUpcomingCount('?2', '?3')} AS active`,
+    )
+    .bind(input.seriesId, input.userId, now.getTime())
+    .first<{ upcoming: number; open: number; paid: number; full: number; active: number }>();
+  if (!row || row.upcoming === 0) throw new ApiError('event_not_bookable', 'This series has no upcoming occurrence to book');
+  if (row.open === 0) throw new ApiError('already_booked', 'You already hold every upcoming occurrence of this series');
+  if (row.paid > 0) throw new ApiError('payment_required', 'An occurrence of this series is paid; book it on its own');
+  if (row.full > 0) throw new ApiError('event_full', `${row.full} of the occurrences are fully booked; nothing was booked`);
+  if (row.active + row.open > input.maxActiveBookings) {
+    throw new ApiError(
+      'booking_limit_reached',
+      `Booking ${row.open} occurrences would take you past the most active bookings allowed (${input.maxActiveBookings})`,
+    );
+  }
+  throw new ApiError('event_full', 'The series changed while booking; nothing was booked, try again');
+}
