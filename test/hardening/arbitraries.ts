@@ -334,6 +334,10 @@ export function pathSegment(realIds: number[]): fc.Arbitrary<string> {
         'null',
       ),
     },
-    { weight: 1, arbitrary: nastyString.filter((s) => s.length > 0 && s.length < 2000).map(encodeURIComponent) },
+    // toWellFormed: a lone surrogate cannot be percent-encoded (URIError); a client cannot send one either.
+    {
+      weight: 1,
+      arbitrary: nastyString.filter((s) => s.length > 0 && s.length < 2000).map((s) => encodeURIComponent(s.toWellFormed())),
+    },
   );
 }

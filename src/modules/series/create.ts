@@ -1,6 +1,7 @@
 import { Batch } from '../../db/batch';
 import { isForeignKeyViolation } from '../../db/errors';
-import { series } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { facilitators, series } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError, validationFailed } from '../../http/errors';
 import { owningFacilitatorId } from '../events/access';
@@ -42,6 +43,9 @@ export async function createSeries(
   if (facilitatorId === undefined) {
     throw validationFailed([{ path: 'facilitator_id', message: 'An admin must say which facilitator runs the series' }]);
   }
+  // Asked first, so an unknown facilitator is 422 whatever else is wrong (the foreign key stays the last word).
+  const known = await db.query.facilitators.findFirst({ columns: { id: true }, where: eq(facilitators.id, facilitatorId) });
+  if (!known) throw new ApiError('facilitator_not_found', 'No facilitator has this facilitator_id');
   const now = new Date();
   if (input.starts_at.getTime() <= now.getTime()) {
     throw validationFailed([{ path: 'starts_at', message: 'The first occurrence must be in the future' }]);
