@@ -1,10 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
+import { fillPendingLocation } from '../../src/modules/geo/jobs';
+import { geocoderSettings } from '../../src/modules/geo/geocoding';
 import { extendSeries } from '../../src/modules/series/generate';
 import { loginAs, registerFacilitator } from '../support/api';
 import { createUsers, outboxRowsFor, setEventStart } from '../support/fixtures';
-import { call, expectError } from '../support/http';
+import { call, callWithEnv, expectError } from '../support/http';
 
 const DAY = 86_400_000;
 let admin: string;
@@ -156,6 +158,42 @@ describe('POST /series', () => {
     expect(
       (await call('PATCH', `/series/${own.json.series.id}`, { token: facilitator.token, body: { title: 'Mine' } })).status,
     ).toBe(200);
+  });
+});
+
+describe('the series location', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is geocoded once; every occurrence shares the coordinates', async () => {
+    const { series, events } = await createSeries({ latitude: undefined, longitude: undefined, location: 'Goa' });
+    expect(series).toMatchObject({ location: 'Goa' });
+    expect(new Set(events.map((e) => `${e.latitude},${e.longitude},${e.location_status}`))).toEqual(
+      new Set([`${series.latitude},${series.longitude},resolved`]),
+    );
+  });
+
+  it('while Google is down: occurrences wait as pending, and a job fills them and the series', async () => {
+    const google = { GOOGLE_MAPS_API_KEY: 'k', GOOGLE_GEOCODING_URL: 'https://maps.example.test/geocode/json' };
+    const sent: unknown[] = [];
+    const jobs = { send: async (body: unknown) => void sent.push(body), sendBatch: async () => undefined };
+    const down = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('network down'));
+    const place = `Series Ashram ${Date.now()}`;
+    const res = await callWithEnv({ ...google, JOBS_QUEUE: jobs as unknown as Queue }, 'POST', '/series', {
+      token: admin,
+      body: seriesBody({ latitude: undefined, longitude: undefined, location: place, rrule: 'FREQ=WEEKLY;COUNT=3' }),
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.events.map((e: any) => e.location_status)).toEqual(['pending', 'pending', 'pending']);
+    expect(sent).toHaveLength(3);
+    down.mockResolvedValue(
+      Response.json({ status: 'OK', results: [{ formatted_address: place, geometry: { location: { lat: 11.1, lng: 76.6 } } }] }),
+    );
+    const db = createDb(env.DB);
+    for (const event of res.json.events)
+      expect(await fillPendingLocation(db, geocoderSettings({ ...env, ...google }), event.id)).toBe('done');
+    const after = (await call('GET', `/series/${res.json.series.id}`)).json;
+    expect(after.series).toMatchObject({ latitude: 11.1, longitude: 76.6 });
+    expect(new Set(after.events.map((e: any) => `${e.latitude},${e.location_status}`))).toEqual(new Set(['11.1,resolved']));
   });
 });
 

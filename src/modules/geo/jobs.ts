@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
-import { events } from '../../db/schema';
+import { events, series } from '../../db/schema';
 import type { Database } from '../../env';
 import type { GeocodeJob } from './messages';
 import { geocodeLocation, type GeocoderSettings } from './geocoding';
@@ -28,7 +28,7 @@ export async function enqueueGeocode(queue: Queue, eventId: number) {
  */
 export async function fillPendingLocation(db: Database, geocoder: GeocoderSettings, eventId: number): Promise<'done' | 'retry'> {
   const event = await db.query.events.findFirst({
-    columns: { id: true, location: true, locationStatus: true },
+    columns: { id: true, location: true, locationStatus: true, seriesId: true },
     where: eq(events.id, eventId),
   });
   if (!event || event.locationStatus !== 'pending' || !event.location) return 'done';
@@ -44,20 +44,24 @@ export async function fillPendingLocation(db: Database, geocoder: GeocoderSettin
       JSON.stringify({ level: 'warn', msg: 'pending location not found', event_id: eventId, location: event.location }),
     );
   }
-  await db
+  const place =
+    result.kind === 'found'
+      ? { latitude: result.latitude, longitude: result.longitude, locationStatus: 'resolved' as const }
+      : { locationStatus: 'none' as const };
+  const update = db
     .update(events)
-    .set(
-      result.kind === 'found'
-        ? {
-            latitude: result.latitude,
-            longitude: result.longitude,
-            locationStatus: 'resolved',
-            geocodeAttemptedAt: now,
-            updatedAt: now,
-          }
-        : { locationStatus: 'none', geocodeAttemptedAt: now, updatedAt: now },
-    )
+    .set({ ...place, geocodeAttemptedAt: now, updatedAt: now })
     .where(stillPending);
+  // An occurrence's series learns the place too, so the occurrences the cron makes later start resolved.
+  const seriesUpdate =
+    event.seriesId === null
+      ? null
+      : db
+          .update(series)
+          .set({ ...place, updatedAt: now })
+          .where(and(eq(series.id, event.seriesId), eq(series.locationStatus, 'pending'), eq(series.location, event.location)));
+  if (seriesUpdate) await db.batch([update, seriesUpdate]);
+  else await update;
   return 'done';
 }
 
