@@ -17,4 +17,5 @@ console.log('Migrations applied to the local D1');
 seedLocal(persistTo);
 
 const port = args.includes('--port') ? [] : ['--port', '8787'];
-wranglerForeground(['dev', '--local', '--ip', '127.0.0.1', ...port, ...args]);
+// --test-scheduled: GET /__scheduled runs the cron handler on demand (holds, refunds, series horizons, ...).
+wranglerForeground(['dev', '--local', '--ip', '127.0.0.1', '--test-scheduled', ...port, ...args]);
