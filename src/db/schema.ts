@@ -184,6 +184,11 @@ export const events = sqliteTable(
   },
   (t) => [
     index('events_starts_at_idx').on(t.startsAt, t.id),
+    // Every GET /events filter walks an index in (starts_at, id) order: type (case-insensitive, on the same
+    // lower(type) expression the query uses), status, facilitator, series (the unique index below).
+    index('events_type_key_idx').on(sql`lower(${t.type})`, t.startsAt, t.id),
+    index('events_status_starts_idx').on(t.status, t.startsAt, t.id),
+    index('events_type_status_idx').on(sql`lower(${t.type})`, t.status, t.startsAt, t.id),
     index('events_facilitator_idx').on(t.facilitatorId, t.startsAt),
     // The nearby search narrows by a bounding box on these columns before computing exact distances.
     index('events_lat_lng_idx').on(t.latitude, t.longitude),

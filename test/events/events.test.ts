@@ -53,6 +53,7 @@ describe('POST /events', () => {
       currency: 'USD',
       facilitator: 'Kavya Rao',
       facilitator_id: facilitator.facilitatorId,
+      series_id: null,
       created_at: expect.stringMatching(ISO_Z),
       updated_at: expect.stringMatching(ISO_Z),
     });
