@@ -2,9 +2,10 @@
 // Builds the deployable bundle, serves it with workerd driven by Miniflare directly, loads data through the D1
 // binding, drives each scenario with wrk (or autocannon) on 127.0.0.1 and prints one table.
 // Settings: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50), BENCH_LOGIN_CONNECTIONS (8),
-// BENCH_COLD_STARTS (3), BENCH_PORT (8821; uses 9 ports from there), BENCH_KEEP=1 keeps the temp dir,
+// BENCH_COLD_STARTS (3), BENCH_PORT (8821; uses 10 ports from there), BENCH_KEEP=1 keeps the temp dir,
 // BENCH_ONLY=key,... runs only those scenarios, BENCH_CPU_PROFILE=key,... samples the app's isolate while they run
-// (keys: nearby-1000, nearby-10000, nearby-100000, bare, select, insert, event, list, book, login, mine).
+// (keys: nearby-N, type-N, q-N, status-N, week-N for N = 1000, 10000, 100000; bare, select, insert, page, event, list,
+// book, login, mine).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const BASE_PORT = env('BENCH_PORT', 8821);
 const THREADS = Math.min(2, Math.max(1, os.availableParallelism() - 1));
 const ports = { app: BASE_PORT, bare: BASE_PORT + 1, select: BASE_PORT + 2, insert: BASE_PORT + 3, profile: BASE_PORT + 4 };
 Object.assign(ports, { entry: BASE_PORT + 5, cold: BASE_PORT + 6, coldEntry: BASE_PORT + 7, inspector: BASE_PORT + 8 });
+ports.page = BASE_PORT + 9;
 const keys = (name) => (process.env[name] ? new Set(process.env[name].split(',').map((k) => k.trim())) : null);
 const ONLY = keys('BENCH_ONLY');
 const CPU_PROFILE = keys('BENCH_CPU_PROFILE') ?? new Set();
@@ -120,6 +122,16 @@ async function main() {
     };
 
     const nearbyPath = `/events/nearby?lat=${data.CITY.lat}&lng=${data.CITY.lng}&radius=50`;
+    // The list filters, each about as selective at every size: the rare type and word are on ten of the first
+    // 1,000 events; a week of one facilitator; the completed events (8%) paged 50 at a time.
+    const weekStart = new Date(now + 30 * data.DAY).toISOString();
+    const weekEnd = new Date(now + 37 * data.DAY).toISOString();
+    const filters = [
+      ['type', `/events?type=${encodeURIComponent(data.RARE_TYPE)}`],
+      ['q', `/events?q=${data.RARE_WORD}`],
+      ['status', '/events?status=completed'],
+      ['week', `/events?facilitator_id=1&from=${weekStart}&to=${weekEnd}`],
+    ];
     for (const total of [1_000, 10_000, 100_000]) {
       await data.growEvents(db, total, now);
       const label = total.toLocaleString('en-US');
@@ -134,6 +146,17 @@ async function main() {
         requests: [request],
         probe: [request],
       });
+      for (const [name, path] of filters) {
+        const filtered = { method: 'GET', path };
+        await run({
+          key: `${name}-${total}`,
+          name: `GET /events?${name === 'week' ? 'facilitator_id=&from=&to= (a week)' : path.split('?')[1]}, ${label} events`,
+          ceiling: 'page',
+          target: total === 100_000 ? 0.7 : undefined,
+          requests: [filtered],
+          probe: [filtered],
+        });
+      }
     }
 
     // Ceilings, on the same database at its full size.
@@ -147,6 +170,13 @@ async function main() {
       requests: [{ method: 'GET', path: '/' }],
     });
     await run({ key: 'select', short: 'one SELECT', name: 'ceiling: one D1 SELECT by id', worker: 'select', requests: byId });
+    await run({
+      key: 'page',
+      short: '50-row SELECT',
+      name: 'ceiling: one D1 SELECT of 50 rows',
+      worker: 'page',
+      requests: [{ method: 'GET', path: '/' }],
+    });
     const inserts = Array.from({ length: 1000 }, (_, n) => ({ method: 'POST', path: '/', body: { n } }));
     await run({ key: 'insert', short: 'one INSERT', name: 'ceiling: one D1 INSERT', worker: 'insert', requests: inserts });
 

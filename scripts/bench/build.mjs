@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OFFLINE_ENV } from '../wrangler.mjs';
 
-export const CEILINGS = ['bare', 'select', 'insert'];
+export const CEILINGS = ['bare', 'select', 'insert', 'page'];
 /** Bench-only workers in scripts/bench/workers/: the ceilings, and the app wrapped to count its D1 round trips. */
 const BENCH_WORKERS = [...CEILINGS, 'profile'];
 

@@ -45,8 +45,11 @@ const CITIES = [
   [2, -34.6037, -58.3816, 0.3],
 ];
 const TYPES = ['Yoga', 'Meditation', 'Breathwork', 'Detox', 'Sound Healing', 'Retreat'];
+/** On ten of the first 1,000 events, so the filters that find them have about ten hits at every size. */
+export const RARE_TYPE = 'Kirtan';
+export const RARE_WORD = 'gongbath';
 const TOTAL_WEIGHT = CITIES.reduce((sum, [w]) => sum + w, 0);
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
 
 /** Deterministic random numbers (mulberry32), so every run loads the same catalogue. */
 function random(seed) {
@@ -185,11 +188,12 @@ function eventRows(from, to, now) {
     const startsAt = past
       ? now - Math.ceil(next() * 180) * DAY
       : now + Math.ceil(1 + next() * 180) * DAY + Math.floor(next() * DAY);
-    const type = TYPES[id % TYPES.length];
+    const type = id <= 1000 && id % 100 === 37 ? RARE_TYPE : TYPES[id % TYPES.length];
+    const rareWord = id <= 1000 && id % 100 === 53 ? ` with a ${RARE_WORD}` : '';
     const paid = !bookable && next() < 0.33;
     rows.push([
       id,
-      `${type} session ${id}`,
+      `${type} session ${id}${rareWord}`,
       `A ${type.toLowerCase()} session for every level, event ${id}.`,
       type,
       status,
