@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { eventsPageQuery, type EventFilters } from '../../src/modules/events/search';
+import { createEventAs, loginAs, registerFacilitator } from '../support/api';
+import { call } from '../support/http';
 
 /** SQLite's plan for the exact statement GET /events runs with these filters, one line per step. */
 async function plan(filters: EventFilters): Promise<string[]> {
@@ -49,5 +51,20 @@ describe('GET /events query plans', () => {
       shown,
     ).toBe(true);
     if (filters.q) expect(shown).toMatch(/SCAN events_fts VIRTUAL TABLE INDEX/);
+  });
+});
+
+describe('the full-text index behind q', () => {
+  it('follows every write: a new event, a changed title, a changed description', async () => {
+    const admin = (await loginAs('admin')).token;
+    const { facilitatorId } = await registerFacilitator(admin);
+    const word = `zq${Date.now().toString(36)}`;
+    const found = async (q: string) => (await call('GET', `/events?q=${q}`)).json.events.map((e: any) => e.id);
+    const event = await createEventAs(admin, { facilitator_id: facilitatorId, title: `Kirtan ${word}one` });
+    expect(await found(`${word}one`)).toEqual([event.id]);
+    await call('PATCH', `/events/${event.id}`, { token: admin, body: { title: 'Kirtan', description: `with ${word}two` } });
+    expect(await found(`${word}one`)).toEqual([]);
+    expect(await found(`${word}two`)).toEqual([event.id]);
+    expect(await found(`${word.toUpperCase()}TW`)).toEqual([event.id]); // any case, and a word's beginning
   });
 });

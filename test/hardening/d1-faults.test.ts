@@ -11,7 +11,7 @@ import { createWorld, inHardeningDb, type World } from './world';
 import { hardCall, hardFetch, handlerTrips, reachedHandler, type HardCallOptions, type HardResponse } from './client';
 import { fakeUpstreams } from './fake-upstreams';
 import { D1_NETWORK_LOST, type FaultPlan } from './instrumented-d1';
-import { hardeningDb, prepareHardeningDb } from './isolated-db';
+import { DATA_TABLES, hardeningDb, prepareHardeningDb } from './isolated-db';
 import { toRequest, validRequestArbitrary, type GeneratedRequest } from './requests';
 
 /**
@@ -39,10 +39,7 @@ const TOLERATED = new Set([
 
 async function counts(): Promise<Map<string, number>> {
   const { results } = await hardeningDb
-    .prepare(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'
-       AND name <> 'd1_migrations'`,
-    )
+    .prepare(`SELECT m.name FROM sqlite_master m WHERE ${DATA_TABLES}`)
     .all<{ name: string }>();
   const rows = await hardeningDb.batch<{ n: number }>(
     results.map(({ name }) => hardeningDb.prepare(`SELECT count(*) AS n FROM "${name}"`)),
