@@ -214,6 +214,32 @@ describe('PATCH and DELETE /series/:id', () => {
     expect(past).toMatchObject({ capacity: 10, description: '' });
   });
 
+  it('PATCH of a higher capacity gives the new seats to each occurrence’s waitlist, in order', async () => {
+    const { series, events } = await createSeries({ rrule: 'FREQ=WEEKLY;COUNT=2', capacity: 1 });
+    const [first, second, third] = await createUsers(3);
+    await call('POST', '/book', { token: first!.token, body: { event_id: events[0]!.id } });
+    const w1 = await call('POST', '/book', { token: second!.token, body: { event_id: events[0]!.id, waitlist: true } });
+    const w2 = await call('POST', '/book', { token: third!.token, body: { event_id: events[0]!.id, waitlist: true } });
+    expect([w1.json.booking.status, w2.json.booking.status]).toEqual(['waitlisted', 'waitlisted']);
+    expect((await call('PATCH', `/series/${series.id}`, { token: admin, body: { capacity: 2 } })).status).toBe(200);
+    const after = async (id: number, token: string) => (await call('GET', `/bookings/${id}`, { token })).json.booking.status;
+    expect(await after(w1.json.booking.id, second!.token)).toBe('confirmed');
+    expect(await after(w2.json.booking.id, third!.token)).toBe('waitlisted');
+    const messages = await outboxRowsFor({ bookingIds: [w1.json.booking.id] });
+    expect(messages.map((m) => m.type)).toEqual(['booking.created', 'booking.promoted']);
+  });
+
+  it('PATCH of the place tells the CRM once per upcoming occurrence (event.rescheduled)', async () => {
+    const { series, events } = await createSeries({ rrule: 'FREQ=WEEKLY;COUNT=3' });
+    const res = await call('PATCH', `/series/${series.id}`, { token: admin, body: { location: 'Goa' } });
+    expect(res.status).toBe(200);
+    expect(new Set(res.json.events.map((e: any) => e.location))).toEqual(new Set(['Goa']));
+    for (const event of events) {
+      const rows = (await outboxRowsFor({ eventId: event.id })).filter((m) => m.type === 'event.rescheduled');
+      expect(rows, `event ${event.id}`).toHaveLength(1);
+    }
+  });
+
   it('PATCH below the seats taken on one occurrence is 409 and changes nothing', async () => {
     const { series, events } = await createSeries({ capacity: 3 });
     const users = await createUsers(3);

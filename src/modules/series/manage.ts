@@ -75,6 +75,13 @@ export async function updateSeries(db: Database, deps: EventDeps, actor: Current
     throw error;
   }
   if (changes.capacity !== undefined) await fillWaitlists(db, deps.crm, id, now);
+  if (place?.locationStatus === 'pending') {
+    const pending = await db.$client
+      .prepare(`SELECT e.id FROM events e WHERE ${reached.where} AND e.location_status = 'pending'`)
+      .bind(...reached.params)
+      .all<{ id: number }>();
+    for (const { id: eventId } of pending.results) await deps.geocodeLater(eventId);
+  }
   return findSeries(db, id);
 }
 
