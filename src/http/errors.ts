@@ -54,6 +54,7 @@ export const ERROR_CATALOGUE = {
   booking_already_paid: { status: 409, message: 'This booking is already paid with another payment' },
   booking_not_payable: { status: 409, message: 'Only a held (pending_payment) booking can be paid' },
   series_cancelled: { status: 409, message: 'This series is cancelled' },
+  occurrence_conflict: { status: 409, message: 'Another occurrence of this series starts at that time' },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with another request body' },

@@ -240,6 +240,13 @@ describe('PATCH and DELETE /series/:id', () => {
     }
   });
 
+  it('moving one occurrence onto another’s start is 409 occurrence_conflict, and nothing moves', async () => {
+    const { events } = await createSeries({ rrule: 'FREQ=WEEKLY;COUNT=2' });
+    const res = await call('PATCH', `/events/${events[1]!.id}`, { token: admin, body: { starts_at: events[0]!.starts_at } });
+    expectError(res, 409, 'occurrence_conflict');
+    expect((await call('GET', `/events/${events[1]!.id}`)).json.event.starts_at).toBe(events[1]!.starts_at);
+  });
+
   it('PATCH below the seats taken on one occurrence is 409 and changes nothing', async () => {
     const { series, events } = await createSeries({ capacity: 3 });
     const users = await createUsers(3);

@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { isCheckViolation, isForeignKeyViolation } from '../../db/errors';
+import { isCheckViolation, isForeignKeyViolation, isUniqueViolationOn } from '../../db/errors';
 import { events, type EventRow } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError, validationFailed } from '../../http/errors';
@@ -162,6 +162,9 @@ async function commitEventChange(batch: Batch, crm: Queue) {
       throw new ApiError('capacity_below_bookings', 'The new capacity is below the seats already booked for this event');
     }
     if (isForeignKeyViolation(error)) throw new ApiError('facilitator_not_found', 'No facilitator has this facilitator_id');
+    if (isUniqueViolationOn(error, 'events.series_id')) {
+      throw new ApiError('occurrence_conflict', 'Another occurrence of this series starts at that time');
+    }
     throw error;
   }
 }

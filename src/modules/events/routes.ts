@@ -26,7 +26,14 @@ const updateDoc = describeRoute({
   description: 'A new location is geocoded again; a capacity below the seats taken is refused.',
   tags: ['Events'],
   responses: { 200: { description: 'Updated', schema: z.object({ msg: z.literal('Event updated'), event: eventSchema }) } },
-  errors: ['forbidden', 'not_found', 'capacity_below_bookings', 'location_not_found', 'facilitator_not_found'],
+  errors: [
+    'forbidden',
+    'not_found',
+    'capacity_below_bookings',
+    'occurrence_conflict',
+    'location_not_found',
+    'facilitator_not_found',
+  ],
 });
 
 /** Anyone reads the catalogue; `/events/nearby` is registered before `/events/:id` so it is not taken for an id. */
