@@ -17,7 +17,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
     ['extend open-ended series', () => extendSeries(db, env, now)],
-    ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env))],
+    ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env), now)],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

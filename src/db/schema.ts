@@ -257,6 +257,11 @@ export const bookings = sqliteTable(
     holdExpiresAt: timestamp('hold_expires_at'),
     refundId: text('refund_id'),
     refundedAt: timestamp('refunded_at'),
+    /** Refund requests the provider refused; the cron retries at `refund_retry_at` until the attempts run out. */
+    refundAttempts: integer('refund_attempts').notNull().default(0),
+    refundRetryAt: timestamp('refund_retry_at'),
+    /** Set when the attempts ran out: an operator must refund by hand (an error is logged). */
+    refundFailedAt: timestamp('refund_failed_at'),
     updatedAt: timestamp('updated_at')
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
@@ -271,6 +276,12 @@ export const bookings = sqliteTable(
     index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
     index('bookings_user_idx').on(t.userId, t.bookedAt),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
+    // The cron's refund queue: cancelled bookings holding a payment with no refund yet, by when they are due.
+    index('bookings_refund_due_idx')
+      .on(t.refundRetryAt, t.id)
+      .where(
+        sql`${t.status} = 'cancelled' AND ${t.paymentId} IS NOT NULL AND ${t.refundId} IS NULL AND ${t.refundFailedAt} IS NULL`,
+      ),
     check('bookings_status_valid', sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'cancelled')`),
     check('bookings_cancelled_has_time', sql`(${t.status} = 'cancelled') = (${t.cancelledAt} IS NOT NULL)`),
     check('bookings_paid_has_payment', sql`${t.isPaid} = 0 OR (${t.paymentId} IS NOT NULL AND ${t.amountPaid} IS NOT NULL)`),

@@ -83,8 +83,8 @@ export async function bookedMessage() {
 }
 
 /** Runs the cron trigger's handler once, as the runtime would, and waits for everything it started. */
-export async function runCron() {
+export async function runCron(scheduledTime = Date.now()) {
   const ctx = createExecutionContext();
-  await handleScheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+  await handleScheduled(createScheduledController({ scheduledTime, cron: '*/5 * * * *' }), env, ctx);
   await waitOnExecutionContext(ctx);
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { Batch } from '../../db/batch';
 import { bookings, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
@@ -16,10 +16,32 @@ async function requestRefund(settings: PaymentSettings, booking: BookingRow, pay
   return (await refundStripePayment(settings.stripe, paymentId, { amount, bookingId: booking.id })).id;
 }
 
-function logRefundFailure(bookingId: number, error: unknown) {
-  console.warn(
-    JSON.stringify({ level: 'warn', msg: 'refund failed; the cron will retry', booking_id: bookingId, error: String(error) }),
-  );
+/** Attempts before a refund is given up to an operator; the waits between them double from 5 minutes to 6 hours. */
+export const MAX_REFUND_ATTEMPTS = 10;
+const FIRST_RETRY_MS = 5 * 60_000;
+const LONGEST_RETRY_MS = 6 * 3_600_000;
+
+export function refundRetryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
+}
+
+/**
+ * A refund the provider refused: counted, and due again after a growing wait, so a few refunds that always fail never
+ * hold up the rest of the cron's queue. The last attempt marks it failed and logs an error an operator must act on.
+ */
+async function recordRefundFailure(db: Database, booking: BookingRow, error: unknown, now: Date) {
+  const attempts = booking.refundAttempts + 1;
+  const givenUp = attempts >= MAX_REFUND_ATTEMPTS;
+  await db.$client
+    .prepare(
+      `UPDATE bookings SET refund_attempts = ?1, refund_retry_at = ?2, refund_failed_at = ?3, updated_at = ?4
+       WHERE id = ?5 AND refund_id IS NULL`,
+    )
+    .bind(attempts, now.getTime() + refundRetryDelayMs(attempts), givenUp ? now.getTime() : null, now.getTime(), booking.id)
+    .run();
+  const entry = { booking_id: booking.id, payment_id: booking.paymentId, attempts, error: String(error) };
+  if (givenUp) console.error(JSON.stringify({ level: 'error', msg: 'refund failed for good; refund it by hand', ...entry }));
+  else console.warn(JSON.stringify({ level: 'warn', msg: 'refund failed; the cron will retry', ...entry }));
 }
 
 /** `booking.refunded`, written only if the statement just before it recorded the refund (changes() is its count). */
@@ -44,7 +66,7 @@ export async function refundBooking(db: Database, crm: Queue, settings: PaymentS
   try {
     refundId = await requestRefund(settings, booking, booking.paymentId, booking.amountPaid ?? booking.amountDue ?? 0);
   } catch (error) {
-    logRefundFailure(booking.id, error);
+    await recordRefundFailure(db, booking, error, new Date());
     return false;
   }
   const now = new Date();
@@ -84,14 +106,24 @@ export async function refundOrphanPayment(
 
 const REFUND_RETRY_LIMIT = 20;
 
-/** Cron: cancelled bookings holding a payment whose refund is not recorded (a provider failure, an event cancellation). */
-export async function retryPendingRefunds(db: Database, crm: Queue, settings: PaymentSettings): Promise<number> {
+/**
+ * Cron: cancelled bookings holding a payment whose refund is not recorded (an event cancellation, a provider failure,
+ * a payment that came after its hold was released), the longest due first; failed-for-good ones are left out.
+ */
+export async function retryPendingRefunds(db: Database, crm: Queue, settings: PaymentSettings, now = new Date()) {
   const pending = await db
     .select({ id: bookings.id })
     .from(bookings)
     .where(
-      and(eq(bookings.status, 'cancelled'), eq(bookings.isPaid, true), isNull(bookings.refundId), isNotNull(bookings.paymentId)),
+      and(
+        eq(bookings.status, 'cancelled'),
+        isNotNull(bookings.paymentId),
+        isNull(bookings.refundId),
+        isNull(bookings.refundFailedAt),
+        or(isNull(bookings.refundRetryAt), lte(bookings.refundRetryAt, now)),
+      ),
     )
+    .orderBy(sql`coalesce(${bookings.refundRetryAt}, 0)`, asc(bookings.id))
     .limit(REFUND_RETRY_LIMIT);
   let refunded = 0;
   for (const { id } of pending) if (await refundBooking(db, crm, settings, id)) refunded++;
