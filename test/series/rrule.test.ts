@@ -36,6 +36,20 @@ describe('occurrences keep the local wall-clock time across DST', () => {
     expect(autumn).toEqual(['2027-10-31T22:30:00.000Z', '2027-11-07T23:30:00.000Z']);
   });
 
+  it('a wall-clock time the spring-forward night skips moves forward by the gap; a repeated one is the first', () => {
+    // New York, 14 March 2027: 02:00 EST jumps to 03:00 EDT, so 02:30 does not exist that night.
+    expect(expand('FREQ=WEEKLY;COUNT=3', '2027-03-07T07:30:00Z', 'America/New_York')).toEqual([
+      '2027-03-07T07:30:00.000Z', // 02:30 EST
+      '2027-03-14T07:30:00.000Z', // 03:30 EDT (02:30 was skipped)
+      '2027-03-21T06:30:00.000Z', // 02:30 EDT
+    ]);
+    // 7 November 2027: 01:30 happens twice (EDT, then EST); the earlier is taken.
+    expect(expand('FREQ=WEEKLY;COUNT=2', '2027-10-31T05:30:00Z', 'America/New_York')).toEqual([
+      '2027-10-31T05:30:00.000Z', // 01:30 EDT
+      '2027-11-07T05:30:00.000Z', // 01:30 EDT, the first of the two
+    ]);
+  });
+
   it('Asia/Kolkata (no DST): the same UTC time all year', () => {
     const times = expand('FREQ=WEEKLY;COUNT=52', '2027-01-04T01:30:00Z', 'Asia/Kolkata');
     expect(times).toHaveLength(52);
