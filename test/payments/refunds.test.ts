@@ -79,6 +79,13 @@ describe('cancelling a paid booking', () => {
     await env.DB.prepare('UPDATE bookings SET hold_expires_at = ? WHERE id = ?')
       .bind(Date.now() - MINUTE, bookingId)
       .run();
+    // Someone takes the seat the expired hold gave back, so the late payment buys nothing and is refunded.
+    const [next] = await createUsers(1);
+    const taken = await call('POST', '/create-payment', {
+      token: next!.token,
+      body: { event_id: event.id, provider: 'razorpay' },
+    });
+    expect(taken.status).toBe(201);
     providers.failNext('/refund', 503);
     const late = await call('POST', '/confirm-booking', {
       token: member!.token,

@@ -103,14 +103,30 @@ describe('POST /payment-webhook: effects', () => {
     expect(providers.refunds).toEqual([]);
   });
 
-  it('payment failure frees the hold and its seat', async () => {
-    const { event, booking, payment } = await hold('razorpay', 1);
-    expect(await bookedCount(event.id)).toBe(1);
+  it('a declined payment keeps the hold: the order stays payable, and a retry in Checkout still confirms it', async () => {
+    const { event, member, booking, payment } = await hold('razorpay', 1);
     const res = await razorpayWebhook(
       razorpayPaymentEvent('payment.failed', { id: 'pay_Failed00001', order_id: payment.order_id, amount: 49900 }),
     );
     expect(res.status).toBe(200);
-    expect(await bookingRow(booking.id)).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_failed' });
+    expect(await bookingRow(booking.id)).toMatchObject({ status: 'pending_payment', cancel_reason: null });
+    expect(await bookedCount(event.id)).toBe(1);
+    const retried = await call('POST', '/confirm-booking', {
+      token: member.token,
+      body: { booking_id: booking.id, ...(await razorpayCheckoutResult(payment.order_id, 'pay_Retry000001')) },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.json.booking).toMatchObject({ status: 'confirmed', is_paid: true, payment_id: 'pay_Retry000001' });
+  });
+
+  it('a cancelled PaymentIntent frees the hold and its seat (it can never be paid)', async () => {
+    const { event, booking, payment } = await hold('stripe', 1);
+    const declined = await stripeWebhook(stripeEvent('payment_intent.payment_failed', { id: payment.payment_intent_id }));
+    expect(declined.status).toBe(200);
+    expect((await bookingRow(booking.id))!.status).toBe('pending_payment');
+    const res = await stripeWebhook(stripeEvent('payment_intent.canceled', { id: payment.payment_intent_id }));
+    expect(res.status).toBe(200);
+    expect(await bookingRow(booking.id)).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_cancelled' });
     expect(await bookedCount(event.id)).toBe(0);
   });
 
@@ -178,6 +194,22 @@ describe('hold expiry', () => {
       expect.objectContaining({ provider: 'razorpay', target: 'pay_TooLate00001', amount: 49900 }),
     ]);
     expect(await bookedCount(event.id)).toBe(1);
+  });
+
+  it('a late confirm still buys the seat while one is free: confirmed and paid, nothing refunded', async () => {
+    const { event, member, booking, payment } = await hold('razorpay', 1);
+    await expire(booking.id);
+    await runCron(); // the hold is given back
+    expect(await bookingRow(booking.id)).toMatchObject({ status: 'cancelled', cancel_reason: 'payment_expired' });
+    const late = await call('POST', '/confirm-booking', {
+      token: member.token,
+      body: { booking_id: booking.id, ...(await razorpayCheckoutResult(payment.order_id, 'pay_LateButOk01')) },
+    });
+    expect(late.status, late.text).toBe(200);
+    expect(late.json.booking).toMatchObject({ status: 'confirmed', is_paid: true, cancelled_at: null, cancel_reason: null });
+    expect(await bookedCount(event.id)).toBe(1);
+    expect(providers.refunds).toEqual([]);
+    expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid']);
   });
 
   it('the cron releases expired holds', async () => {

@@ -15,6 +15,7 @@ export type CancelReason =
   | 'event_cancelled'
   | 'payment_expired'
   | 'payment_failed'
+  | 'payment_cancelled'
   | 'payment_provider_error'
   | 'payment_order_not_saved'
   | 'refunded';

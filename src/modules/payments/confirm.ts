@@ -68,18 +68,19 @@ export async function confirmPayment(
       throw new ApiError('booking_already_paid', 'This booking is already paid with another payment');
     return answer(db, booking.id);
   }
-  if (booking.status !== 'pending_payment' && booking.cancelReason !== 'payment_expired') {
+  const released = ['payment_expired', 'payment_failed', 'payment_cancelled'].includes(booking.cancelReason ?? '');
+  if (booking.status !== 'pending_payment' && !released) {
     throw new ApiError('booking_not_payable', `This booking is ${booking.status}; only a held booking can be paid`);
   }
   const paymentId = await verifyPayment(settings, booking, body);
   const batch = new Batch(db.$client);
-  const marked = markPaid(
+  const confirmed = markPaid(
     batch,
     { bookingId: booking.id, eventId: booking.eventId, paymentId, requireUnexpired: true },
     new Date(),
   );
   const result = await commit(batch, crm).catch(paymentAlreadyUsed);
-  if (result.rows(marked).length === 0) {
+  if (!confirmed(result)) {
     await refundOrphanPayment(db, crm, settings, { booking, paymentId });
     throw new ApiError(
       'payment_hold_expired',

@@ -83,7 +83,8 @@ export const paymentRoutes = createRouter()
       public: true,
       description:
         'The raw body is verified before anything is read. Each provider event id is processed once. Handles payment success ' +
-        '(confirms a held booking even without /confirm-booking), failure (frees the hold) and refunds.',
+        '(confirms a held booking even without /confirm-booking), a cancelled PaymentIntent (frees the hold) and refunds; ' +
+        'a declined attempt changes nothing (the order stays payable).',
       headers: [
         { name: 'X-Razorpay-Signature', description: 'hex HMAC-SHA256 of the raw body with RAZORPAY_WEBHOOK_SECRET' },
         { name: 'X-Razorpay-Event-Id', description: "Razorpay's id of the event, for processing it once" },

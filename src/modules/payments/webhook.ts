@@ -46,8 +46,9 @@ function razorpayEffect(body: Json): Effect {
         amount: Number(payment?.amount),
         currency: String(payment?.currency),
       };
+    // A declined attempt leaves the order payable (the customer may retry in Checkout): the hold runs to its expiry.
     case 'payment.failed':
-      return { kind: 'failed', orderId: String(payment?.order_id) };
+      return { kind: 'ignored' };
     case 'refund.processed':
       return { kind: 'refunded', paymentId: String(refund?.payment_id), refundId: String(refund?.id) };
     default:
@@ -66,7 +67,9 @@ function stripeEffect(body: Json): Effect {
         amount: Number(object.amount_received ?? object.amount),
         currency: String(object.currency),
       };
+    // A declined attempt leaves the PaymentIntent payable; only a cancelled one can never be paid.
     case 'payment_intent.payment_failed':
+      return { kind: 'ignored' };
     case 'payment_intent.canceled':
       return { kind: 'failed', orderId: String(object.id) };
     case 'charge.refunded':
@@ -148,7 +151,7 @@ export async function handleProviderEvent(db: Database, crm: Queue, settings: Pa
       where: `b.id = ? AND b.status = 'pending_payment'`,
       params: [booking.id],
       seats: booking.eventId,
-      reason: 'payment_failed',
+      reason: 'payment_cancelled',
       now,
     });
   }
@@ -160,7 +163,7 @@ export async function handleProviderEvent(db: Database, crm: Queue, settings: Pa
     if (isUniqueViolationOn(error, 'payment_events.')) return { duplicate: true };
     return paymentAlreadyUsed(error);
   }
-  if (booking && paid && effect.kind === 'paid' && result.rows(paid).length === 0 && !booking.isPaid) {
+  if (booking && paid && effect.kind === 'paid' && !paid(result) && !booking.isPaid) {
     await refundOrphanPayment(db, crm, settings, { booking, paymentId: effect.paymentId });
   }
   return { duplicate: false };
