@@ -5,7 +5,7 @@ import { ApiError } from '../../http/errors';
 import { Batch } from '../../db/batch';
 import { bookingJson, findBooking } from '../bookings/read-model';
 import { commit } from '../crm/outbox';
-import { markPaid, paymentAlreadyUsed } from './mark-paid';
+import { markPaid, paymentAlreadyUsed, RELEASED_HOLD_REASONS } from './mark-paid';
 import { verifyRazorpayPaymentSignature } from './razorpay';
 import { refundOrphanPayment } from './refund';
 import type { PaymentSettings } from './settings';
@@ -68,7 +68,7 @@ export async function confirmPayment(
       throw new ApiError('booking_already_paid', 'This booking is already paid with another payment');
     return answer(db, booking.id);
   }
-  const released = ['payment_expired', 'payment_failed', 'payment_cancelled'].includes(booking.cancelReason ?? '');
+  const released = RELEASED_HOLD_REASONS.includes(booking.cancelReason ?? '');
   if (booking.status !== 'pending_payment' && !released) {
     throw new ApiError('booking_not_payable', `This booking is ${booking.status}; only a held booking can be paid`);
   }

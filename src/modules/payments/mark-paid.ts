@@ -7,7 +7,8 @@ import { recountSeats } from '../bookings/seats';
 import { bookingMessages } from '../crm/outbox';
 
 /** Why a hold was given back, from which a payment that still arrives may buy the seat again. */
-const RELEASED_HOLD_REASONS = `('payment_expired', 'payment_failed', 'payment_cancelled')`;
+export const RELEASED_HOLD_REASONS: readonly string[] = ['payment_expired', 'payment_failed', 'payment_cancelled'];
+const RELEASED_HOLD_REASONS_SQL = `(${RELEASED_HOLD_REASONS.map((reason) => `'${reason}'`).join(', ')})`;
 
 /**
  * Confirms a booking as paid, with its `booking.paid` message, in the caller's batch. A held booking is confirmed
@@ -39,7 +40,7 @@ export function markPaid(
     `UPDATE bookings SET status = 'confirmed', is_paid = 1, payment_id = ?1, amount_paid = amount_due,
        hold_expires_at = NULL, cancelled_at = NULL, cancel_reason = NULL, updated_at = ?2
      WHERE id = ?3 AND status = 'cancelled' AND is_paid = 0 AND refund_id IS NULL
-       AND cancel_reason IN ${RELEASED_HOLD_REASONS}
+       AND cancel_reason IN ${RELEASED_HOLD_REASONS_SQL}
        AND EXISTS (SELECT 1 FROM events e WHERE e.id = bookings.event_id AND e.status = 'scheduled' AND e.starts_at > ?2
          AND (e.capacity IS NULL OR e.booked_count < e.capacity))
        AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = bookings.user_id AND o.event_id = bookings.event_id
