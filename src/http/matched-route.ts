@@ -16,7 +16,18 @@ export function answeringHandlers(c: Context): MarkedHandler[] {
     .map((route) => route.handler as MarkedHandler);
 }
 
-/** The describeRoute mark of the answering route: whether it is public, cacheable, and its documentation. */
+/**
+ * The describeRoute mark of the answering route: whether it is public, cacheable, and its documentation. Read by the
+ * auth and cache middleware on every request, so it walks the matched routes once without building arrays.
+ */
 export function answeringRouteDoc(c: Context): RouteDoc | undefined {
-  return answeringHandlers(c).find((handler) => handler[ROUTE_DOC])?.[ROUTE_DOC];
+  let answering: { method: string; path: string } | undefined;
+  for (const route of matchedRoutes(c)) {
+    if (route.method === 'ALL') continue;
+    answering ??= route;
+    if (route.method !== answering.method || route.path !== answering.path) continue;
+    const doc = (route.handler as MarkedHandler)[ROUTE_DOC];
+    if (doc) return doc;
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { Batch } from '../../db/batch';
 import { refreshTokens, users, type UserRow } from '../../db/schema';
 import { positiveInt } from '../../lib/settings';
 import type { Database } from '../../env';
-import { ApiError, unauthorized } from '../../http/errors';
+import { unauthorized } from '../../http/errors';
 import { claimLoginAttempt, clearLoginFailures, type ThrottleSettings } from './login-throttle';
 import { DECOY_PASSWORD_RECORD, verifyPassword } from './passwords';
 import { normaliseEmail, userJson, type UserJson } from './read-model';

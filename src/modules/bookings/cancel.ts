@@ -5,7 +5,7 @@ import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingMessages, commit } from '../crm/outbox';
-import { bookingJson, findBooking } from './read-model';
+import { bookingJsonById } from './read-model';
 import { promoteNextWaitlisted, recountSeats, type SeatScope } from './seats';
 
 /** Why a booking was cancelled, as `cancel_reason` (and the CRM's `cancel_reason`) shows it. */
@@ -89,6 +89,17 @@ export function releaseExpiredHolds(batch: Batch, eventId: number, now: Date) {
   });
 }
 
+/** A payment hold given back at once (the provider refused the order, or its PaymentIntent was cancelled). */
+export function releaseHold(batch: Batch, hold: { id: number; eventId: number }, reason: CancelReason, now: Date) {
+  return cancelBookings(batch, {
+    where: `b.id = ? AND b.status = 'pending_payment'`,
+    params: [hold.id],
+    seats: hold.eventId,
+    reason,
+    now,
+  });
+}
+
 /** Active and not started: the condition under which a booking may still be cancelled. */
 const CANCELLABLE = `b.id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND e.starts_at > ?`;
 
@@ -133,11 +144,7 @@ export async function cancelBooking(db: Database, crm: Queue, input: { bookingId
       promote: true,
     });
     const result = await commit(batch, crm);
-    if (result.rows(cancelled).length > 0) {
-      const booking = await findBooking(db, input.bookingId);
-      if (!booking) throw new ApiError('not_found', 'Booking not found');
-      return bookingJson(booking);
-    }
+    if (result.rows(cancelled).length > 0) return bookingJsonById(db, input.bookingId);
     // A concurrent cancel (or the start passing) won the race: re-read, so the rule that now applies answers.
     row = await loadForCancel(db, input.bookingId);
   }

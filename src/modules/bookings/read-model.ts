@@ -1,6 +1,7 @@
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { bookings, events, facilitators, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
 import type { BookingJson } from './schemas';
 import { eventJson, eventWithFacilitatorColumns, type EventWithFacilitator } from '../events/read-model';
 
@@ -30,6 +31,13 @@ export async function loadBookings(db: Database, where: SQL | undefined): Promis
 export async function findBooking(db: Database, id: number): Promise<BookingWithEvent | undefined> {
   const [found] = await loadBookings(db, eq(bookings.id, id));
   return found;
+}
+
+/** The contract's `booking` object of one booking, or 404. */
+export async function bookingJsonById(db: Database, id: number): Promise<BookingJson> {
+  const found = await findBooking(db, id);
+  if (!found) throw new ApiError('not_found', 'Booking not found');
+  return bookingJson(found);
 }
 
 /** The one serializer of the contract's `booking` object. */

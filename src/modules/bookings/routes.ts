@@ -13,16 +13,10 @@ import { bookSeat } from './book';
 import { cancelBooking } from './cancel';
 import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
-import { bookingJson, findBooking, loadBookings } from './read-model';
+import { bookingJson, bookingJsonById, findBooking, loadBookings } from './read-model';
 import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from './schemas';
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
-
-async function bookingAnswerFor(db: Parameters<typeof findBooking>[0], id: number) {
-  const found = await findBooking(db, id);
-  if (!found) throw new ApiError('not_found', 'Booking not found');
-  return bookingJson(found);
-}
 
 export const bookingRoutes = createRouter()
   .post(
@@ -73,7 +67,7 @@ export const bookingRoutes = createRouter()
           const seat = { ...input, maxActiveBookings: maxActiveBookings(c.env), idempotencyKey: key };
           return booked(await bookSeat(c.var.db, c.env.CRM_QUEUE, seat));
         },
-        async (bookingId) => booked(await bookingAnswerFor(c.var.db, bookingId)),
+        async (bookingId) => booked(await bookingJsonById(c.var.db, bookingId)),
       );
       return c.json(answer.body as object, answer.status);
     },
@@ -130,7 +124,7 @@ export const bookingRoutes = createRouter()
       const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, { bookingId: c.req.valid('param').id, actor: currentUser(c) });
       if (!cancelled.is_paid) return c.json({ msg: 'Booking cancelled' as const, booking: cancelled });
       const refunded = await refundBooking(db, c.env.CRM_QUEUE, paymentSettings(c.env), cancelled.id);
-      const booking = refunded ? await bookingAnswerFor(db, cancelled.id) : cancelled;
+      const booking = refunded ? await bookingJsonById(db, cancelled.id) : cancelled;
       return c.json({ msg: 'Booking cancelled' as const, booking });
     },
   );

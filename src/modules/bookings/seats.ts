@@ -1,5 +1,5 @@
 import type { Batch } from '../../db/batch';
-import { SEAT_TAKING_STATUSES_SQL } from '../../db/statuses';
+import { ACTIVE_BOOKING_STATUSES_SQL, SEAT_TAKING_STATUSES_SQL } from '../../db/statuses';
 import { bookingMessages } from '../crm/outbox';
 
 /**
@@ -27,10 +27,24 @@ export function recountSeats(batch: Batch, scope: SeatScope) {
 /** Whose seats to recount: one event, or the events an SQL condition on `e` selects (a series' occurrences). */
 export type SeatScope = number | { where: string; params: unknown[] };
 
+/** SQL, on the events row `alias`: a seat is free (no capacity, or fewer seats taken than it). */
+export const hasFreeSeat = (alias: string) => `(${alias}.capacity IS NULL OR ${alias}.booked_count < ${alias}.capacity)`;
+/** SQL, on the events row `alias`: every seat is taken. */
+export const isFull = (alias: string) => `(${alias}.capacity IS NOT NULL AND ${alias}.booked_count >= ${alias}.capacity)`;
+
+/** SQL: the event (an id expression) is scheduled, has not started at `now`, and has a seat free. */
+export const eventHasFreeSeat = (event: string, now: string) =>
+  `EXISTS (SELECT 1 FROM events s WHERE s.id = ${event} AND s.status = 'scheduled' AND s.starts_at > ${now}
+    AND ${hasFreeSeat('s')})`;
+
+/** SQL: the user holds an active booking (a seat, a waitlist place or a payment hold) on the event. */
+export const holdsActiveBooking = (user: string, event: string) =>
+  `EXISTS (SELECT 1 FROM bookings held WHERE held.user_id = ${user} AND held.event_id = ${event}
+    AND held.status IN ${ACTIVE_BOOKING_STATUSES_SQL})`;
+
 /** The earliest waitlisted booking of the event (by booked_at, then id): the next one to get a seat. */
 const NEXT_WAITLISTED = `(SELECT id FROM bookings WHERE event_id = ? AND status = 'waitlisted' ORDER BY booked_at, id LIMIT 1)`;
-const SEAT_FREE = `EXISTS (SELECT 1 FROM events s WHERE s.id = ? AND s.status = 'scheduled' AND s.starts_at > ?
-  AND (s.capacity IS NULL OR s.booked_count < s.capacity))`;
+const SEAT_FREE = eventHasFreeSeat('?', '?');
 
 /**
  * Gives a free seat to the earliest waitlisted booking, with its `booking.promoted` message. Add it to a batch after

@@ -2,12 +2,12 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Batch, StepRef } from '../../db/batch';
 import { isCheckViolation, isUniqueViolation } from '../../db/errors';
 import { bookings, events } from '../../db/schema';
-import { ACTIVE_BOOKING_STATUSES, ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
+import { ACTIVE_BOOKING_STATUSES } from '../../db/statuses';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingMessages } from '../crm/outbox';
 import { assertUnderBookingLimit, underBookingLimitSql } from './limit';
-import { recountSeats } from './seats';
+import { hasFreeSeat, holdsActiveBooking, isFull, recountSeats } from './seats';
 
 export interface SeatRequest {
   userId: number;
@@ -27,9 +27,6 @@ export interface TakenSeat {
   amount_due: number | null;
   currency: string;
 }
-
-const SEAT_FREE = '(e.capacity IS NULL OR e.booked_count < e.capacity)';
-const EVENT_FULL = '(e.capacity IS NOT NULL AND e.booked_count >= e.capacity)';
 
 /**
  * The seat check and the insert in one statement: the row is inserted only if the event is bookable, priced for this
@@ -51,9 +48,8 @@ export function takeSeat(
     `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider, updated_at)
      SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ?4 FROM events e
      WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${hold ? 'e.price > 0' : 'e.price = 0'}
-       AND ${kind.status === 'waitlisted' ? EVENT_FULL : SEAT_FREE}
-       AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = ?2 AND o.event_id = ?1
-         AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
+       AND ${kind.status === 'waitlisted' ? isFull('e') : hasFreeSeat('e')}
+       AND NOT ${holdsActiveBooking('?2', '?1')}
        AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
      RETURNING id, amount_due, currency`,
     request.eventId,

@@ -3,7 +3,7 @@ import { bookings } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { Batch } from '../../db/batch';
-import { bookingJson, findBooking } from '../bookings/read-model';
+import { bookingJsonById } from '../bookings/read-model';
 import { commit } from '../crm/outbox';
 import { markPaid, paymentAlreadyUsed, RELEASED_HOLD_REASONS } from './mark-paid';
 import { verifyRazorpayPaymentSignature } from './razorpay';
@@ -66,7 +66,7 @@ export async function confirmPayment(
     const presented = 'razorpay_payment_id' in body ? body.razorpay_payment_id : body.payment_intent_id;
     if (booking.paymentId !== presented)
       throw new ApiError('booking_already_paid', 'This booking is already paid with another payment');
-    return answer(db, booking.id);
+    return bookingJsonById(db, booking.id);
   }
   const released = RELEASED_HOLD_REASONS.includes(booking.cancelReason ?? '');
   if (booking.status !== 'pending_payment' && !released) {
@@ -87,11 +87,5 @@ export async function confirmPayment(
       'The seat hold expired before the payment was confirmed; the payment will be refunded',
     );
   }
-  return answer(db, booking.id);
-}
-
-async function answer(db: Database, bookingId: number) {
-  const found = await findBooking(db, bookingId);
-  if (!found) throw new ApiError('not_found', 'Booking not found');
-  return bookingJson(found);
+  return bookingJsonById(db, booking.id);
 }

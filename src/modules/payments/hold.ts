@@ -1,6 +1,6 @@
 import { Batch } from '../../db/batch';
 import type { Database } from '../../env';
-import { cancelBookings, releaseExpiredHolds, type CancelReason } from '../bookings/cancel';
+import { releaseExpiredHolds, releaseHold, type CancelReason } from '../bookings/cancel';
 import { bookingJson, findBooking } from '../bookings/read-model';
 import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/take-seat';
 import { paymentProviderUnavailable } from './provider';
@@ -33,15 +33,9 @@ async function holdSeat(db: Database, input: HoldInput, holdMinutes: number) {
 }
 
 /** Gives a hold's seat back at once (the provider refused the order): the row stays, cancelled with the reason. */
-async function releaseHold(db: Database, bookingId: number, eventId: number, reason: CancelReason) {
+async function giveHoldBack(db: Database, bookingId: number, eventId: number, reason: CancelReason) {
   const batch = new Batch(db.$client);
-  cancelBookings(batch, {
-    where: `b.id = ? AND b.status = 'pending_payment'`,
-    params: [bookingId],
-    seats: eventId,
-    reason,
-    now: new Date(),
-  });
+  releaseHold(batch, { id: bookingId, eventId }, reason, new Date());
   await batch.run();
 }
 
@@ -77,7 +71,7 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
       order = { orderId: providerId(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
     }
   } catch (error) {
-    await releaseHold(db, hold.id, input.eventId, 'payment_provider_error');
+    await giveHoldBack(db, hold.id, input.eventId, 'payment_provider_error');
     throw error;
   }
   try {
@@ -88,7 +82,7 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
   } catch (error) {
     // A hold whose order id was lost can never be paid; give the seat back now (best effort: if D1 is still down,
     // the hold expires after PAYMENT_HOLD_MINUTES) rather than block the user's retry with already_booked.
-    await releaseHold(db, hold.id, input.eventId, 'payment_order_not_saved').catch(() => undefined);
+    await giveHoldBack(db, hold.id, input.eventId, 'payment_order_not_saved').catch(() => undefined);
     throw error;
   }
 

@@ -1,9 +1,8 @@
 import type { Batch, BatchResult } from '../../db/batch';
-import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import { releaseExpiredHolds } from '../bookings/cancel';
 import { isUniqueViolationOn } from '../../db/errors';
 import { ApiError } from '../../http/errors';
-import { recountSeats } from '../bookings/seats';
+import { eventHasFreeSeat, holdsActiveBooking, recountSeats } from '../bookings/seats';
 import { bookingMessages } from '../crm/outbox';
 
 /** Why a hold was given back, from which a payment that still arrives may buy the seat again. */
@@ -41,10 +40,8 @@ export function markPaid(
        hold_expires_at = NULL, cancelled_at = NULL, cancel_reason = NULL, updated_at = ?2
      WHERE id = ?3 AND status = 'cancelled' AND is_paid = 0 AND refund_id IS NULL
        AND cancel_reason IN ${RELEASED_HOLD_REASONS_SQL}
-       AND EXISTS (SELECT 1 FROM events e WHERE e.id = bookings.event_id AND e.status = 'scheduled' AND e.starts_at > ?2
-         AND (e.capacity IS NULL OR e.booked_count < e.capacity))
-       AND NOT EXISTS (SELECT 1 FROM bookings o WHERE o.user_id = bookings.user_id AND o.event_id = bookings.event_id
-         AND o.status IN ${ACTIVE_BOOKING_STATUSES_SQL})
+       AND ${eventHasFreeSeat('bookings.event_id', '?2')}
+       AND NOT ${holdsActiveBooking('bookings.user_id', 'bookings.event_id')}
      RETURNING id`,
     input.paymentId,
     now.getTime(),

@@ -5,7 +5,7 @@ import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { sha256Hex } from '../../lib/crypto';
 import { Batch, type BatchResult } from '../../db/batch';
-import { cancelBookings } from '../bookings/cancel';
+import { cancelBookings, releaseHold } from '../bookings/cancel';
 import { commit } from '../crm/outbox';
 import { markPaid, paymentAlreadyUsed } from './mark-paid';
 import { verifyRazorpayWebhook } from './razorpay';
@@ -146,15 +146,7 @@ export async function handleProviderEvent(db: Database, crm: Queue, settings: Pa
           now,
         )
       : null;
-  if (booking && effect.kind === 'failed') {
-    cancelBookings(batch, {
-      where: `b.id = ? AND b.status = 'pending_payment'`,
-      params: [booking.id],
-      seats: booking.eventId,
-      reason: 'payment_cancelled',
-      now,
-    });
-  }
+  if (booking && effect.kind === 'failed') releaseHold(batch, booking, 'payment_cancelled', now);
   if (booking && effect.kind === 'refunded') recordRefund(batch, booking, effect, now);
   let result: BatchResult;
   try {

@@ -1,20 +1,18 @@
 import { inArray } from 'drizzle-orm';
 import { Batch } from '../../db/batch';
 import { bookings } from '../../db/schema';
-import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { activeUpcomingCount } from '../bookings/limit';
 import { bookingJson, loadBookings } from '../bookings/read-model';
-import { recountSeats } from '../bookings/seats';
+import { holdsActiveBooking, isFull, recountSeats } from '../bookings/seats';
 import { refusalFromConstraint } from '../bookings/take-seat';
 import { bookingMessages, commit } from '../crm/outbox';
 import { findSeries } from './read-model';
 
 /** An occurrence `alias` of series ?1 the caller (?2) can still join at ?3: upcoming, scheduled, not already held. */
 const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status = 'scheduled' AND ${alias}.starts_at > ?3
-  AND NOT EXISTS (SELECT 1 FROM bookings h WHERE h.event_id = ${alias}.id AND h.user_id = ?2
-    AND h.status IN ${ACTIVE_BOOKING_STATUSES_SQL})`;
+  AND NOT ${holdsActiveBooking('?2', `${alias}.id`)}`;
 
 /**
  * Every occurrence to book, in one INSERT ... SELECT that inserts all or nothing: none of them full or paid, and the
@@ -27,7 +25,7 @@ function insertSeriesBookings(batch: Batch, input: { seriesId: number; userId: n
      SELECT e.id, ?2, 'confirmed', ?3, e.currency, ?3 FROM events e
      WHERE ${toBook('e')}
        AND NOT EXISTS (SELECT 1 FROM events f WHERE ${toBook('f')}
-         AND (f.price > 0 OR (f.capacity IS NOT NULL AND f.booked_count >= f.capacity)))
+         AND (f.price > 0 OR ${isFull('f')}))
        AND ${activeUpcomingCount('?2', '?3')} + (SELECT count(*) FROM events t WHERE ${toBook('t')}) <= ?4
      ORDER BY e.starts_at
      RETURNING id`,
@@ -72,7 +70,7 @@ async function explainRefusal(db: Database, input: { seriesId: number; userId: n
          (SELECT count(*) FROM events e WHERE e.series_id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?3) AS upcoming,
          (SELECT count(*) FROM events t WHERE ${toBook('t')}) AS open,
          (SELECT count(*) FROM events f WHERE ${toBook('f')} AND f.price > 0) AS paid,
-         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND f.capacity IS NOT NULL AND f.booked_count >= f.capacity) AS full,
+         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND ${isFull('f')}) AS full,
          ${activeUpcomingCount('?2', '?3')} AS active`,
     )
     .bind(input.seriesId, input.userId, now.getTime())
