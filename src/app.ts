@@ -7,6 +7,7 @@ import { createRouter } from './http/factory';
 import { limitBody, requireJsonBody } from './http/json-body';
 import { D1_BOOKMARK_HEADER, d1Session, requestId } from './http/request-context';
 import { accountRoutes } from './modules/accounts/routes';
+import { attendanceRoutes } from './modules/attendance/routes';
 import { bookingRoutes } from './modules/bookings/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
@@ -51,6 +52,7 @@ export function createApp() {
   app.route('/', eventRoutes);
   app.route('/', seriesRoutes);
   app.route('/', bookingRoutes);
+  app.route('/', attendanceRoutes);
   app.route('/', paymentRoutes);
   app.route('/', crmRoutes);
   app.route('/', geoRoutes);

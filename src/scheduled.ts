@@ -1,4 +1,7 @@
 import { createDb } from './db/client';
+import { decideMinimumAttendance } from './modules/attendance/go-decision';
+import { markNoShows } from './modules/attendance/no-shows';
+import { reminderHours, sendReminders } from './modules/reminders/send';
 import { resendUndelivered } from './modules/crm/delivery';
 import { requeueStalePendingGeocodes } from './modules/geo/jobs';
 import { expireIdempotencyKeys } from './modules/bookings/idempotency';
@@ -18,6 +21,9 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
     ['extend open-ended series', () => extendSeries(db, env, now)],
     ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env), now)],
+    ['mark no-shows', () => markNoShows(db, env.CRM_QUEUE, now)],
+    ['decide minimum attendance', () => decideMinimumAttendance(db, env.CRM_QUEUE, now)],
+    ['send reminders', () => sendReminders(db, env.CRM_QUEUE, reminderHours(env), now)],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

@@ -97,6 +97,8 @@ export type UserRow = typeof users.$inferSelect;
 export type FacilitatorRow = typeof facilitators.$inferSelect;
 
 export const EVENT_STATUSES = ['scheduled', 'completed', 'cancelled'] as const;
+/** The minimum-attendance decision: `pending` until `decision_hours_before` the start, then made once by the cron. */
+export const GO_DECISIONS = ['pending', 'confirmed', 'cancelled'] as const;
 /** `resolved`: coordinates known (geocoded or given); `pending`: geocoder was down, a job will fill them; `online`/`none`: no place. */
 export const LOCATION_STATUSES = ['resolved', 'pending', 'online', 'none'] as const;
 
@@ -128,6 +130,9 @@ export const series = sqliteTable(
     facilitatorId: integer('facilitator_id')
       .notNull()
       .references(() => facilitators.id),
+    /** The cancellation policy its occurrences are made with (see events). */
+    cancellationCutoffHours: integer('cancellation_cutoff_hours').notNull().default(12),
+    lateCancelRefundPercent: integer('late_cancel_refund_percent').notNull().default(0),
     status: text('status', { enum: SERIES_STATUSES }).notNull().default('active'),
     generatedUntil: timestamp('generated_until').notNull(),
     cancelledAt: timestamp('cancelled_at'),
@@ -174,6 +179,14 @@ export const events = sqliteTable(
       .references(() => facilitators.id),
     /** The recurring series this event is an occurrence of; null for a one-off event. */
     seriesId: integer('series_id').references(() => series.id),
+    /** Cancellation policy: free until this many hours before the start, then a late cancel refunding the percent. */
+    cancellationCutoffHours: integer('cancellation_cutoff_hours').notNull().default(12),
+    lateCancelRefundPercent: integer('late_cancel_refund_percent').notNull().default(0),
+    /** Minimum attendance: null means none; else the cron decides go/no-go `decision_hours_before` the start. */
+    minAttendees: integer('min_attendees'),
+    decisionHoursBefore: integer('decision_hours_before').notNull().default(24),
+    /** null without a minimum; `pending` until the decision; then `confirmed` or `cancelled`, once. */
+    goDecision: text('go_decision', { enum: GO_DECISIONS }),
     cancelledAt: timestamp('cancelled_at'),
     /** Last time a geocoding job tried a `pending` location; the cron re-enqueues only events nobody tried lately. */
     geocodeAttemptedAt: timestamp('geocode_attempted_at'),
@@ -193,6 +206,11 @@ export const events = sqliteTable(
     // The nearby search narrows by a bounding box on these columns before computing exact distances.
     index('events_lat_lng_idx').on(t.latitude, t.longitude),
     index('events_location_status_idx').on(t.locationStatus, t.geocodeAttemptedAt),
+    // The cron's attendance passes: events that ended (no-shows), decisions due (minimum attendance).
+    index('events_ends_at_idx').on(t.endsAt),
+    index('events_decision_due_idx')
+      .on(t.startsAt)
+      .where(sql`${t.goDecision} = 'pending'`),
     // One occurrence per series and start: a cron run that extends a series twice makes nothing twice. NULLs are
     // distinct in a unique index, so one-off events never collide.
     uniqueIndex('events_series_starts_unique').on(t.seriesId, t.startsAt),
@@ -229,6 +247,7 @@ export const geocodeCache = sqliteTable('geocode_cache', {
 
 export const BOOKING_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled'] as const;
 export const PAYMENT_PROVIDERS = ['razorpay', 'stripe'] as const;
+export const ATTENDANCE = ['attended', 'no_show'] as const;
 
 export const bookings = sqliteTable(
   'bookings',
@@ -262,6 +281,21 @@ export const bookings = sqliteTable(
     refundRetryAt: timestamp('refund_retry_at'),
     /** Set when the attempts ran out: an operator must refund by hand (an error is logged). */
     refundFailedAt: timestamp('refund_failed_at'),
+    /**
+     * The event's cancellation policy when the booking was made (a later edit of the event does not change it):
+     * free until this many hours before the start, then a late cancel refunding this percent.
+     */
+    policyCutoffHours: integer('policy_cutoff_hours').notNull().default(0),
+    policyLateRefundPercent: integer('policy_late_refund_percent').notNull().default(0),
+    /** Set by the cancel: a cancel by its user from the cut-off on, and what it refunds (null: nothing was paid). */
+    lateCancel: integer('late_cancel', { mode: 'boolean' }).notNull().default(false),
+    refundAmount: integer('refund_amount'),
+    /** The secret the door scans: 32 random hex characters, made with the row. */
+    checkInCode: text('check_in_code'),
+    attendance: text('attendance', { enum: ATTENDANCE }),
+    attendedAt: timestamp('attended_at'),
+    /** The admin or facilitator account that checked the booking in. */
+    checkedInBy: integer('checked_in_by'),
     updatedAt: timestamp('updated_at')
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
@@ -273,6 +307,7 @@ export const bookings = sqliteTable(
       .where(sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment')`),
     uniqueIndex('bookings_payment_id_unique').on(t.paymentId),
     uniqueIndex('bookings_payment_order_id_unique').on(t.paymentOrderId),
+    uniqueIndex('bookings_check_in_code_unique').on(t.checkInCode),
     index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
     index('bookings_user_idx').on(t.userId, t.bookedAt),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
@@ -280,12 +315,25 @@ export const bookings = sqliteTable(
     index('bookings_refund_due_idx')
       .on(t.refundRetryAt, t.id)
       .where(
-        sql`${t.status} = 'cancelled' AND ${t.paymentId} IS NOT NULL AND ${t.refundId} IS NULL AND ${t.refundFailedAt} IS NULL`,
+        sql`${t.status} = 'cancelled' AND ${t.paymentId} IS NOT NULL AND ${t.refundId} IS NULL AND ${t.refundFailedAt} IS NULL AND coalesce(${t.refundAmount}, 1) > 0`,
       ),
     check('bookings_status_valid', sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'cancelled')`),
     check('bookings_cancelled_has_time', sql`(${t.status} = 'cancelled') = (${t.cancelledAt} IS NOT NULL)`),
     check('bookings_paid_has_payment', sql`${t.isPaid} = 0 OR (${t.paymentId} IS NOT NULL AND ${t.amountPaid} IS NOT NULL)`),
   ],
+);
+
+/** The reminders sent: one row per booking and offset (hours before the start), so each goes out at most once. */
+export const bookingReminders = sqliteTable(
+  'booking_reminders',
+  {
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    offsetHours: integer('offset_hours').notNull(),
+    sentAt: timestamp('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bookingId, t.offsetHours] })],
 );
 
 /** `Idempotency-Key` answers, per user and key, kept 24 hours. */

@@ -55,6 +55,12 @@ export const ERROR_CATALOGUE = {
   booking_not_payable: { status: 409, message: 'Only a held (pending_payment) booking can be paid' },
   series_cancelled: { status: 409, message: 'This series is cancelled' },
   occurrence_conflict: { status: 409, message: 'Another occurrence of this series starts at that time' },
+  check_in_closed: {
+    status: 409,
+    message: 'Check-in is open from CHECK_IN_OPENS_MINUTES before the start until 12 hours after the end',
+  },
+  already_checked_in: { status: 409, message: 'This booking is already checked in' },
+  booking_not_confirmed: { status: 409, message: 'Only a confirmed booking can be checked in or has a check-in code' },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with another request body' },

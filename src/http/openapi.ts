@@ -108,7 +108,9 @@ export function buildOpenApiDocument(app: Hono<any>, info: { version: string }) 
         description: response.description,
         ...(response.schema
           ? { content: { 'application/json': { schema: ref(response.schema, `${id}${status}Response`) } } }
-          : {}),
+          : response.mediaType
+            ? { content: { [response.mediaType]: { schema: { type: 'string' } } } }
+            : {}),
       };
     }
     for (const { status, description } of errorResponses([...(op.doc.errors ?? []), ...standardErrors(op, !!body)])) {

@@ -13,7 +13,10 @@ export const ROUTE_VALIDATION = Symbol.for('ahoum.routeValidation');
 
 export interface ResponseDoc {
   description: string;
+  /** A JSON answer's shape. */
   schema?: ZodType;
+  /** A non-JSON answer's media type (an image, a calendar, a CSV file), documented as a string body. */
+  mediaType?: string;
 }
 
 export interface RouteDoc {

@@ -26,6 +26,15 @@ describe('POST /book', () => {
         payment_id: null,
         amount_paid: null,
         currency: 'INR',
+        policy: {
+          cutoff_at: new Date(event.startsAt.getTime() - 12 * 3_600_000).toISOString(),
+          late_cancel_refund_percent: 0,
+        },
+        late_cancel: false,
+        refund_amount: null,
+        check_in_code: expect.stringMatching(/^[0-9a-f]{32}$/),
+        attendance: null,
+        attended_at: null,
         event: expect.objectContaining({
           id: event.id,
           title: event.title,

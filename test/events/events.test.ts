@@ -54,6 +54,11 @@ describe('POST /events', () => {
       facilitator: 'Kavya Rao',
       facilitator_id: facilitator.facilitatorId,
       series_id: null,
+      cancellation_cutoff_hours: 12,
+      late_cancel_refund_percent: 0,
+      min_attendees: null,
+      decision_hours_before: 24,
+      go_decision: null,
       created_at: expect.stringMatching(ISO_Z),
       updated_at: expect.stringMatching(ISO_Z),
     });

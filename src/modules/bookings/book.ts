@@ -29,5 +29,5 @@ export async function bookSeat(db: Database, crm: Queue, input: BookSeatInput) {
   });
   const booking = await findBooking(db, id);
   if (!booking) throw new Error(`booking ${id} vanished after insert`);
-  return bookingJson(booking);
+  return bookingJson(booking, 'owner');
 }

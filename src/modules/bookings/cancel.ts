@@ -5,6 +5,7 @@ import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingMessages, commit } from '../crm/outbox';
+import { cancellationOutcome, type CancellationOutcome } from './policy';
 import { bookingJsonById } from './read-model';
 import { promoteNextWaitlisted, recountSeats, type SeatScope } from './seats';
 
@@ -13,6 +14,7 @@ export type CancelReason =
   | 'user_cancelled'
   | 'admin_cancelled'
   | 'event_cancelled'
+  | 'min_attendance_not_met'
   | 'payment_expired'
   | 'payment_failed'
   | 'payment_cancelled'
@@ -37,7 +39,14 @@ export interface CancelBookings {
   alsoSet?: { sql: string; params: unknown[] };
   /** Statements that must directly follow the UPDATE (they read its `changes()`). */
   afterUpdate?: (batch: Batch) => void;
+  /**
+   * The policy's outcome of a cancel by a user (cancellationOutcome): recorded as late_cancel and refund_amount. Without
+   * it the cancel is not late and a paid booking is owed its whole amount.
+   */
+  outcome?: Pick<CancellationOutcome, 'late' | 'refundAmount'>;
 }
+
+const asJsonText = (value: boolean | number | null) => `'${JSON.stringify(value)}'`;
 
 /**
  * THE way a booking is cancelled, for every path that does it (a user or admin cancel, an event's cascade, an expired
@@ -48,6 +57,7 @@ export interface CancelBookings {
  */
 export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{ id: number }> {
   const ms = options.now.getTime();
+  const outcome = options.outcome;
   if (options.notify) {
     bookingMessages(batch, 'booking.cancelled', {
       where: options.where,
@@ -55,16 +65,25 @@ export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{
       occurredAt: options.now,
       bookingStatus: 'cancelled',
       cancelReason: options.reason,
+      extraJson: {
+        late_cancel: asJsonText(outcome?.late ?? false),
+        refund_amount: outcome ? asJsonText(outcome.refundAmount) : 'json_quote(CASE WHEN b.is_paid THEN b.amount_paid END)',
+      },
     });
   }
   const also = options.alsoSet ? `, ${options.alsoSet.sql}` : '';
+  // A booking cancelled before (a released hold paid late) keeps its first outcome, as it keeps its first reason.
   const cancelled = batch.sql<{ id: number }>(
     `UPDATE bookings SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?), cancel_reason = coalesce(cancel_reason, ?),
+       late_cancel = CASE WHEN status = 'cancelled' THEN late_cancel ELSE ? END,
+       refund_amount = CASE WHEN status = 'cancelled' THEN refund_amount ELSE ${outcome ? '?' : 'CASE WHEN is_paid THEN amount_paid END'} END,
        updated_at = ?${also}
      WHERE id IN (SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id WHERE ${options.where})
      RETURNING id`,
     ms,
     options.reason,
+    outcome?.late ? 1 : 0,
+    ...(outcome ? [outcome.refundAmount] : []),
     ms,
     ...(options.alsoSet?.params ?? []),
     ...options.params,
@@ -100,12 +119,22 @@ export function releaseHold(batch: Batch, hold: { id: number; eventId: number },
   });
 }
 
-/** Active and not started: the condition under which a booking may still be cancelled. */
-const CANCELLABLE = `b.id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND e.starts_at > ?`;
+/** Active, not started and paid or not as when the outcome was computed: the condition under which the cancel applies. */
+const CANCELLABLE = `b.id = ? AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL} AND e.starts_at > ? AND b.is_paid = ?`;
 
 async function loadForCancel(db: Database, id: number) {
   const [row] = await db
-    .select({ userId: bookings.userId, eventId: bookings.eventId, status: bookings.status, startsAt: events.startsAt })
+    .select({
+      userId: bookings.userId,
+      eventId: bookings.eventId,
+      status: bookings.status,
+      isPaid: bookings.isPaid,
+      amountPaid: bookings.amountPaid,
+      currency: bookings.currency,
+      policyCutoffHours: bookings.policyCutoffHours,
+      policyLateRefundPercent: bookings.policyLateRefundPercent,
+      startsAt: events.startsAt,
+    })
     .from(bookings)
     .innerJoin(events, eq(events.id, bookings.eventId))
     .where(eq(bookings.id, id));
@@ -124,28 +153,39 @@ function assertCancellable(row: Awaited<ReturnType<typeof loadForCancel>>, actor
 }
 
 /**
- * A user (or an admin) cancels a booking: in one batch its `booking.cancelled` message, the seat recount and the
- * promotion of the earliest waitlisted booking into the freed seat.
+ * GET /bookings/:id/cancellation-quote: what `cancelBooking` by the same actor at `now` would do, with the same
+ * checks (so a booking that cannot be cancelled has no quote) and the same computation.
+ */
+export async function quoteCancellation(db: Database, input: { bookingId: number; actor: CurrentUser }, now = new Date()) {
+  const row = assertCancellable(await loadForCancel(db, input.bookingId), input.actor, now);
+  return cancellationOutcome(row, input.actor, now);
+}
+
+/**
+ * A user (or an admin) cancels a booking: in one batch its policy outcome (late_cancel, refund_amount), its
+ * `booking.cancelled` message, the seat recount and the promotion of the earliest waitlisted booking into the freed
+ * seat. The refund itself is the caller's next step (the provider is called outside the batch).
  */
 export async function cancelBooking(db: Database, crm: Queue, input: { bookingId: number; actor: CurrentUser }) {
   let row = await loadForCancel(db, input.bookingId);
-  for (let attempt = 1; attempt <= 2; attempt++) {
+  for (let attempt = 1; attempt <= 3; attempt++) {
     const now = new Date();
     const cancellable = assertCancellable(row, input.actor, now);
     const reason = cancellable.userId === input.actor.id ? ('user_cancelled' as const) : ('admin_cancelled' as const);
     const batch = new Batch(db.$client);
     const cancelled = cancelBookings(batch, {
       where: CANCELLABLE,
-      params: [input.bookingId, now.getTime()],
+      params: [input.bookingId, now.getTime(), cancellable.isPaid ? 1 : 0],
       seats: cancellable.eventId,
       reason,
       now,
       notify: true,
       promote: true,
+      outcome: cancellationOutcome(cancellable, input.actor, now),
     });
     const result = await commit(batch, crm);
-    if (result.rows(cancelled).length > 0) return bookingJsonById(db, input.bookingId);
-    // A concurrent cancel (or the start passing) won the race: re-read, so the rule that now applies answers.
+    if (result.rows(cancelled).length > 0) return bookingJsonById(db, input.bookingId, 'owner');
+    // A concurrent cancel, a payment or the start passing changed the booking: re-read, so the rule that now applies answers.
     row = await loadForCancel(db, input.bookingId);
   }
   throw new ApiError('booking_already_cancelled', 'This booking is already cancelled');

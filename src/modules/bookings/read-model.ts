@@ -2,6 +2,7 @@ import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { bookings, events, facilitators, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
+import { cutoffAt } from './policy';
 import type { BookingJson } from './schemas';
 import { eventJson, eventWithFacilitatorColumns, type EventWithFacilitator } from '../events/read-model';
 
@@ -34,14 +35,20 @@ export async function findBooking(db: Database, id: number): Promise<BookingWith
 }
 
 /** The contract's `booking` object of one booking, or 404. */
-export async function bookingJsonById(db: Database, id: number): Promise<BookingJson> {
+export async function bookingJsonById(db: Database, id: number, audience: BookingAudience): Promise<BookingJson> {
   const found = await findBooking(db, id);
   if (!found) throw new ApiError('not_found', 'Booking not found');
-  return bookingJson(found);
+  return bookingJson(found, audience);
 }
 
+/**
+ * Who an answer is for. `owner`: the booking's user, or an admin, who see its `check_in_code`; `staff`: anyone else
+ * (a facilitator's roster or check-in), who never do.
+ */
+export type BookingAudience = 'owner' | 'staff';
+
 /** The one serializer of the contract's `booking` object. */
-export function bookingJson({ booking, event, waitlistPosition }: BookingWithEvent): BookingJson {
+export function bookingJson({ booking, event, waitlistPosition }: BookingWithEvent, audience: BookingAudience): BookingJson {
   return {
     id: booking.id,
     event_id: booking.eventId,
@@ -55,6 +62,15 @@ export function bookingJson({ booking, event, waitlistPosition }: BookingWithEve
     payment_id: booking.paymentId,
     amount_paid: booking.amountPaid,
     currency: booking.currency,
+    policy: {
+      cutoff_at: cutoffAt(event.startsAt, booking.policyCutoffHours).toISOString(),
+      late_cancel_refund_percent: booking.policyLateRefundPercent,
+    },
+    late_cancel: booking.lateCancel,
+    refund_amount: booking.refundAmount,
+    check_in_code: audience === 'owner' && booking.status === 'confirmed' ? booking.checkInCode : null,
+    attendance: booking.attendance,
+    attended_at: booking.attendedAt?.toISOString() ?? null,
     event: eventJson(event),
   };
 }

@@ -10,11 +10,12 @@ import { validate } from '../../http/validate';
 import { refundBooking } from '../payments/refund';
 import { paymentSettings } from '../payments/settings';
 import { bookSeat } from './book';
-import { cancelBooking } from './cancel';
+import { cancelBooking, quoteCancellation } from './cancel';
 import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
+import { quoteJson } from './policy';
 import { bookingJson, bookingJsonById, findBooking, loadBookings } from './read-model';
-import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from './schemas';
+import { bookBody, bookingSchema, cancellationQuoteSchema, idempotencyHeader, type BookingJson } from './schemas';
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
 
@@ -67,7 +68,7 @@ export const bookingRoutes = createRouter()
           const seat = { ...input, maxActiveBookings: maxActiveBookings(c.env), idempotencyKey: key };
           return booked(await bookSeat(c.var.db, c.env.CRM_QUEUE, seat));
         },
-        async (bookingId) => booked(await bookingJsonById(c.var.db, bookingId)),
+        async (bookingId) => booked(await bookingJsonById(c.var.db, bookingId, 'owner')),
       );
       return c.json(answer.body as object, answer.status);
     },
@@ -89,7 +90,10 @@ export const bookingRoutes = createRouter()
       const rows = await loadBookings(c.var.db, eq(bookings.userId, currentUser(c).id));
       const upcoming = rows.filter((row) => row.event.startsAt.getTime() > now);
       const past = rows.filter((row) => row.event.startsAt.getTime() <= now).reverse();
-      return c.json({ upcoming_bookings: upcoming.map(bookingJson), past_bookings: past.map(bookingJson) });
+      return c.json({
+        upcoming_bookings: upcoming.map((row) => bookingJson(row, 'owner')),
+        past_bookings: past.map((row) => bookingJson(row, 'owner')),
+      });
     },
   )
   .get(
@@ -106,14 +110,36 @@ export const bookingRoutes = createRouter()
       const found = await findBooking(c.var.db, c.req.valid('param').id);
       if (!found) throw new ApiError('not_found', 'Booking not found');
       if (found.booking.userId !== user.id && user.role !== 'admin') throw new ApiError('forbidden', 'This booking is not yours');
-      return c.json({ booking: bookingJson(found) });
+      return c.json({ booking: bookingJson(found, 'owner') });
+    },
+  )
+  .get(
+    '/bookings/:id/cancellation-quote',
+    describeRoute({
+      summary: 'What cancelling this booking now would do (its user or an admin)',
+      description:
+        'Computed by the same function as the cancel: before the policy cut-off a paid booking is refunded in full; ' +
+        'from the cut-off until the start its user gets floor(amount × late_cancel_refund_percent / 100). An admin ' +
+        'cancelling someone else’s booking always refunds in full.',
+      tags: ['Bookings'],
+      responses: { 200: { description: 'The outcome of cancelling now', schema: cancellationQuoteSchema } },
+      errors: ['forbidden', 'not_found', 'booking_already_cancelled', 'event_started'],
+    }),
+    validate('param', idParam),
+    async (c) => {
+      const bookingId = c.req.valid('param').id;
+      const outcome = await quoteCancellation(c.var.db, { bookingId, actor: currentUser(c) });
+      return c.json(quoteJson(bookingId, outcome));
     },
   )
   .delete(
     '/cancel-booking/:id',
     describeRoute({
       summary: 'Cancel a booking (its user or an admin); the row stays as cancelled',
-      description: 'The earliest waitlisted booking gets the freed seat; a paid booking is refunded.',
+      description:
+        'The earliest waitlisted booking gets the freed seat. A paid booking is refunded by the cancellation policy ' +
+        '(GET /bookings/:id/cancellation-quote shows the outcome beforehand): in full before the cut-off or by an ' +
+        'admin; a late cancel by its user refunds the policy’s percent (late_cancel, refund_amount).',
       tags: ['Bookings'],
       responses: { 200: { description: 'Cancelled', schema: bookingAnswer('Booking cancelled') } },
       errors: ['forbidden', 'not_found', 'booking_already_cancelled', 'event_started'],
@@ -124,7 +150,7 @@ export const bookingRoutes = createRouter()
       const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, { bookingId: c.req.valid('param').id, actor: currentUser(c) });
       if (!cancelled.is_paid) return c.json({ msg: 'Booking cancelled' as const, booking: cancelled });
       const refunded = await refundBooking(db, c.env.CRM_QUEUE, paymentSettings(c.env), cancelled.id);
-      const booking = refunded ? await bookingJsonById(db, cancelled.id) : cancelled;
+      const booking = refunded ? await bookingJsonById(db, cancelled.id, 'owner') : cancelled;
       return c.json({ msg: 'Booking cancelled' as const, booking });
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BOOKING_STATUSES } from '../../db/schema';
+import { ATTENDANCE, BOOKING_STATUSES } from '../../db/schema';
 import { eventSchema } from '../events/schemas';
 
 /** `event_id` must be a JSON integer: a string or a list is a validation error, as the predecessor's faults showed. */
@@ -29,8 +29,39 @@ export const bookingSchema = z
     payment_id: z.string().nullable(),
     amount_paid: z.number().int().nullable(),
     currency: z.string(),
+    policy: z
+      .object({
+        cutoff_at: z.string().describe('Free cancellation until then (the policy when the booking was made)'),
+        late_cancel_refund_percent: z.number().int().describe('Refunded on a cancel from cutoff_at until the start'),
+      })
+      .describe('The cancellation policy this booking was made under; later edits of the event do not change it'),
+    late_cancel: z.boolean().describe('Cancelled by its user from cutoff_at on'),
+    refund_amount: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Set by a cancel of a paid booking: what is refunded (minor units; 0 on a late cancel without refund)'),
+    check_in_code: z
+      .string()
+      .nullable()
+      .describe('The secret the door scans (GET /bookings/:id/qr.svg); only for a confirmed booking, its user and admins'),
+    attendance: z.enum(ATTENDANCE).nullable().describe('null until checked in (attended) or marked a no-show by the cron'),
+    attended_at: z.string().nullable(),
     event: eventSchema,
   })
   .meta({ id: 'Booking' });
+
+export const cancellationQuoteSchema = z
+  .object({
+    booking_id: z.number().int(),
+    late: z.boolean().describe('Cancelling now is a late cancel (the booking’s own user, from cutoff_at on)'),
+    cutoff_at: z.string(),
+    refund: z
+      .object({ amount: z.number().int(), currency: z.string() })
+      .nullable()
+      .describe('What cancelling now refunds; null when nothing would be'),
+    credit_returned: z.boolean().describe('Whether a class-pass credit would come back'),
+  })
+  .meta({ id: 'CancellationQuote' });
 
 export type BookingJson = z.infer<typeof bookingSchema>;

@@ -6,7 +6,9 @@ import { ACTIVE_BOOKING_STATUSES } from '../../db/statuses';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingMessages } from '../crm/outbox';
+import { NEW_CHECK_IN_CODE_SQL } from './check-in-code';
 import { assertUnderBookingLimit, underBookingLimitSql } from './limit';
+import { POLICY_SNAPSHOT_COLUMNS, policySnapshotValues } from './policy';
 import { hasFreeSeat, holdsActiveBooking, isFull, recountSeats } from './seats';
 
 export interface SeatRequest {
@@ -33,8 +35,8 @@ export interface TakenSeat {
  * kind (free, or paid for a hold), has a seat (or, for the waitlist, has none), the user holds no active booking on it
  * and is under the per-user limit. The database decides every race; the partial unique index
  * bookings_one_active_per_user_event and the booked_count CHECK stay as the last line of defence. A hold carries the
- * price as `amount_due`. With `notify`, the new booking's `booking.created` message follows the insert; a seat taken
- * is recounted in the same batch.
+ * price as `amount_due`; every booking snapshots the event's cancellation policy and gets its check-in code. With
+ * `notify`, the new booking's `booking.created` message follows the insert; a seat taken is recounted in the same batch.
  */
 export function takeSeat(
   batch: Batch,
@@ -45,8 +47,10 @@ export function takeSeat(
 ): StepRef<TakenSeat> {
   const hold = kind.status === 'pending_payment' ? kind : null;
   const inserted = batch.sql<TakenSeat>(
-    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider, updated_at)
-     SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ?4 FROM events e
+    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider,
+       ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, updated_at)
+     SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ${policySnapshotValues('e')},
+       ${NEW_CHECK_IN_CODE_SQL}, ?4 FROM events e
      WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${hold ? 'e.price > 0' : 'e.price = 0'}
        AND ${kind.status === 'waitlisted' ? isFull('e') : hasFreeSeat('e')}
        AND NOT ${holdsActiveBooking('?2', '?1')}

@@ -6,6 +6,10 @@ export const CRM_NOTIFICATION_TYPES = [
   'booking.refunded',
   'event.rescheduled',
   'event.cancelled',
+  'event.confirmed',
+  'booking.checked_in',
+  'booking.no_show',
+  'booking.reminder',
 ] as const;
 export type CrmNotificationType = (typeof CRM_NOTIFICATION_TYPES)[number];
 
@@ -23,8 +27,17 @@ export interface CrmNotification {
   facilitator: { id: number; name: string; crm_id: string };
   /** booking.*: the booking's status after the change (`waitlisted` tells a waitlist entry from a seat). */
   booking_status?: string;
-  /** booking.cancelled: user_cancelled, admin_cancelled or event_cancelled. */
+  /** booking.cancelled: user_cancelled, admin_cancelled, event_cancelled, min_attendance_not_met (payments add theirs). */
   cancel_reason?: string;
+  /** booking.cancelled: a cancel by its user from the policy's cut-off on, and what it refunds (null: nothing paid). */
+  late_cancel?: boolean;
+  refund_amount?: number | null;
+  /** booking.checked_in: when. */
+  attended_at?: string;
+  /** booking.reminder: how many hours before the start this reminder is. */
+  reminder_hours?: number;
+  /** event.cancelled: why (event_cancelled by its organiser or an admin, or min_attendance_not_met). */
+  reason?: string;
   payment_status?: 'paid' | 'refunded' | 'failed';
   payment_id?: string | null;
   /** event.rescheduled / event.cancelled: the bookings affected. */

@@ -40,7 +40,14 @@ export interface BookingMessageOptions {
   cancelReason?: string;
   /** Extra top-level keys of the body (payments: payment_status, payment_id). */
   extra?: Record<string, string | number | null>;
+  /**
+   * Extra top-level keys computed per booking: trusted SQL expressions (no placeholders) over `b`, `u`, `e` and `f`
+   * that give JSON text, e.g. `json_quote(b.refund_amount)` or `'true'`.
+   */
+  extraJson?: Record<string, string>;
 }
+
+const keyOf = (key: string) => key.replace(/[^a-z_]/g, '');
 
 /**
  * One message of `type` per booking matched by `where`. The selection is materialised first, so each message's
@@ -49,16 +56,19 @@ export interface BookingMessageOptions {
 export function bookingMessages(batch: Batch, type: CrmNotificationType, options: BookingMessageOptions) {
   const extra: Record<string, string | number | null> = { ...options.extra };
   if (options.cancelReason) extra.cancel_reason = options.cancelReason;
-  const extraSql = Object.keys(extra)
-    .map((key) => `, '${key.replace(/[^a-z_]/g, '')}', ?`)
-    .join('');
+  const extraJson = Object.entries(options.extraJson ?? {});
+  const extraSql =
+    Object.keys(extra)
+      .map((key) => `, '${keyOf(key)}', ?`)
+      .join('') + extraJson.map(([key]) => `, '${keyOf(key)}', json(x_${keyOf(key)})`).join('');
+  const extraColumns = extraJson.map(([key, expression]) => `, ${expression} AS x_${keyOf(key)}`).join('');
   const statement = batch.d1
     .prepare(
       `INSERT INTO outbox (id, type, payload, status, created_at)
        WITH picked AS MATERIALIZED (
          SELECT ${UUID_SQL} AS message_id, b.id AS booking_id, b.status AS booking_status,
            json_object('id', u.id, 'name', u.name, 'email', u.email) AS user_json,
-           ${EVENT_JSON_SQL} AS event_json, ${FACILITATOR_JSON_SQL} AS facilitator_json
+           ${EVENT_JSON_SQL} AS event_json, ${FACILITATOR_JSON_SQL} AS facilitator_json${extraColumns}
          FROM bookings b
          JOIN users u ON u.id = b.user_id
          JOIN events e ON e.id = b.event_id
@@ -91,8 +101,9 @@ export function bookingMessages(batch: Batch, type: CrmNotificationType, options
 export function eventMessages(
   batch: Batch,
   type: CrmNotificationType,
-  options: { where: string; params: unknown[]; occurredAt: Date },
+  options: { where: string; params: unknown[]; occurredAt: Date; reason?: string },
 ) {
+  const reasonSql = options.reason ? `, 'reason', ?` : '';
   const statement = batch.d1
     .prepare(
       `INSERT INTO outbox (id, type, payload, status, created_at)
@@ -105,11 +116,19 @@ export function eventMessages(
          WHERE ${options.where}
        )
        SELECT message_id, ?, json_object('id', message_id, 'type', ?, 'occurred_at', ?, 'booking_id', NULL, 'user', NULL,
-         'event', json(event_json), 'facilitator', json(facilitator_json), 'booking_ids', json(booking_ids)), 'pending', ?
+         'event', json(event_json), 'facilitator', json(facilitator_json), 'booking_ids', json(booking_ids)${reasonSql}),
+         'pending', ?
        FROM picked ORDER BY event_id
        RETURNING id, payload`,
     )
-    .bind(...options.params, type, type, options.occurredAt.toISOString(), options.occurredAt.getTime());
+    .bind(
+      ...options.params,
+      type,
+      type,
+      options.occurredAt.toISOString(),
+      ...(options.reason ? [options.reason] : []),
+      options.occurredAt.getTime(),
+    );
   return addMessageStep(batch, statement);
 }
 

@@ -14,5 +14,5 @@ export async function eventAttendees(db: Database, eventId: number) {
       .orderBy(asc(users.id)),
   ]);
   const byId = new Map(people.map((person) => [person.id, person]));
-  return rows.map((row) => ({ ...bookingJson(row), user: byId.get(row.booking.userId)! }));
+  return rows.map((row) => ({ ...bookingJson(row, 'staff'), user: byId.get(row.booking.userId)! }));
 }

@@ -21,21 +21,28 @@ export const oneEvent = (eventId: number): EventSelection => ({ where: 'e.id = ?
 /**
  * Cancelling events (one, or a series' upcoming occurrences): per event not yet cancelled one `event.cancelled` message
  * listing its active bookings, then every active booking cancelled (reason `event_cancelled`) with its own
- * `booking.cancelled` message, and the seat counts reset. A fixed number of statements whatever the number of events.
+ * `booking.cancelled` message, and the seat counts reset (the message's and the bookings' reason: `event_cancelled`, or
+ * `min_attendance_not_met` when the cron calls a class off). A fixed number of statements whatever the number of events.
  * Add these BEFORE the events' status update: they read the bookings and the status it changes.
  * Paid bookings are refunded by the payments cron (cancelled, paid, no refund recorded).
  */
-export function eventCancellationCascade(batch: Batch, events: EventSelection, now: Date) {
+export function eventCancellationCascade(
+  batch: Batch,
+  events: EventSelection,
+  now: Date,
+  reason: 'event_cancelled' | 'min_attendance_not_met' = 'event_cancelled',
+) {
   eventMessages(batch, 'event.cancelled', {
     where: `(${events.where}) AND e.status <> 'cancelled'`,
     params: events.params,
     occurredAt: now,
+    reason,
   });
   cancelBookings(batch, {
     where: `(${events.where}) AND b.status IN ${ACTIVE_BOOKING_STATUSES_SQL}`,
     params: events.params,
     seats: events,
-    reason: 'event_cancelled',
+    reason,
     now,
     notify: true,
   });

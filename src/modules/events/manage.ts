@@ -12,6 +12,7 @@ import { findEvent, type EventWithFacilitator } from './read-model';
 import { resolveLocation, type ResolvedLocation } from './location';
 import { enqueueGeocode } from '../geo/jobs';
 import { geocoderSettings, type GeocoderSettings } from '../geo/geocoding';
+import { defaultCutoffHours } from '../bookings/policy';
 
 export interface EventDeps {
   geocoder: GeocoderSettings;
@@ -19,6 +20,8 @@ export interface EventDeps {
   geocodeLater: (eventId: number) => Promise<void>;
   /** CRM notifications of the bookings an event change affects. */
   crm: Queue;
+  /** CANCELLATION_CUTOFF_HOURS: the cut-off of a new event that names none. */
+  defaultCutoffHours: number;
 }
 
 export function eventDeps(env: Env): EventDeps {
@@ -26,10 +29,18 @@ export function eventDeps(env: Env): EventDeps {
     geocoder: geocoderSettings(env),
     geocodeLater: (eventId) => enqueueGeocode(env.JOBS_QUEUE, eventId),
     crm: env.CRM_QUEUE,
+    defaultCutoffHours: defaultCutoffHours(env),
   };
 }
 
 const DEFAULT_DURATION_MINUTES = 60;
+const DEFAULT_DECISION_HOURS = 24;
+
+/** A new minimum: none clears the decision; a decision already made stays made; otherwise it is pending. */
+function nextGoDecision(current: EventRow, minAttendees: number | null): EventRow['goDecision'] {
+  if (minAttendees === null) return null;
+  return current.goDecision === 'confirmed' || current.goDecision === 'cancelled' ? current.goDecision : 'pending';
+}
 const MINUTE = 60_000;
 
 function assertEndsAfterStart(startsAt: Date, endsAt: Date) {
@@ -72,6 +83,11 @@ export async function createEvent(db: Database, deps: EventDeps, actor: CurrentU
         price: input.price ?? 0,
         currency: input.currency ?? 'INR',
         facilitatorId,
+        cancellationCutoffHours: input.cancellation_cutoff_hours ?? deps.defaultCutoffHours,
+        lateCancelRefundPercent: input.late_cancel_refund_percent ?? 0,
+        minAttendees: input.min_attendees ?? null,
+        decisionHoursBefore: input.decision_hours_before ?? DEFAULT_DECISION_HOURS,
+        goDecision: input.min_attendees ? 'pending' : null,
         cancelledAt: status === 'cancelled' ? now : null,
       })
       .returning({ id: events.id });
@@ -139,6 +155,11 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
         price: changes.price,
         currency: changes.currency,
         facilitatorId,
+        cancellationCutoffHours: changes.cancellation_cutoff_hours,
+        lateCancelRefundPercent: changes.late_cancel_refund_percent,
+        minAttendees: changes.min_attendees,
+        decisionHoursBefore: changes.decision_hours_before,
+        goDecision: changes.min_attendees === undefined ? undefined : nextGoDecision(current, changes.min_attendees),
         ...(changes.status && changes.status !== 'cancelled' ? { status: changes.status, cancelledAt: null } : {}),
         updatedAt: now,
       })

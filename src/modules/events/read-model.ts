@@ -47,6 +47,11 @@ export function eventJson(event: EventWithFacilitator): EventJson {
     facilitator: event.facilitatorName,
     facilitator_id: event.facilitatorId,
     series_id: event.seriesId,
+    cancellation_cutoff_hours: event.cancellationCutoffHours,
+    late_cancel_refund_percent: event.lateCancelRefundPercent,
+    min_attendees: event.minAttendees,
+    decision_hours_before: event.decisionHoursBefore,
+    go_decision: event.goDecision,
     created_at: event.createdAt.toISOString(),
     updated_at: event.updatedAt.toISOString(),
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_STATUSES, LOCATION_STATUSES } from '../../db/schema';
+import { EVENT_STATUSES, GO_DECISIONS, LOCATION_STATUSES } from '../../db/schema';
 import { isoInstant, positiveIdText } from '../../http/params';
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -45,7 +45,39 @@ export const eventFields = {
     .refine((code) => KNOWN_CURRENCIES.has(code), 'Must be an ISO 4217 currency code, e.g. INR'),
   status: caseInsensitiveStatus,
   facilitator_id: z.number().int().positive().describe('Admins only; a facilitator’s events are its own'),
+  ...policyFields(),
+  min_attendees: z
+    .number()
+    .int()
+    .positive()
+    .max(1_000_000)
+    .nullable()
+    .describe('The event runs only if this many are booked at the decision time; null means no minimum'),
+  decision_hours_before: z
+    .number()
+    .int()
+    .min(0)
+    .max(720)
+    .describe('When the cron decides go/no-go for a minimum, in hours before the start (default 24)'),
 };
+
+/** The cancellation policy fields, shared by events and series. */
+export function policyFields() {
+  return {
+    cancellation_cutoff_hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(720)
+      .describe('Free cancellation until this many hours before the start (default CANCELLATION_CUTOFF_HOURS)'),
+    late_cancel_refund_percent: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .describe('Share of the price refunded on a late cancel (from the cut-off until the start); default 0'),
+  };
+}
 
 type Fields = { [K in keyof typeof eventFields]?: z.output<(typeof eventFields)[K]> };
 
@@ -133,6 +165,14 @@ export const eventSchema = z
     facilitator: z.string().describe('The facilitator’s name'),
     facilitator_id: z.number().int(),
     series_id: z.number().int().nullable().describe('The recurring series this is an occurrence of; null for a one-off event'),
+    cancellation_cutoff_hours: z.number().int(),
+    late_cancel_refund_percent: z.number().int(),
+    min_attendees: z.number().int().nullable(),
+    decision_hours_before: z.number().int(),
+    go_decision: z
+      .enum(GO_DECISIONS)
+      .nullable()
+      .describe('null without a minimum; pending until the decision; then confirmed, or cancelled (min_attendance_not_met)'),
     created_at: z.string(),
     updated_at: z.string(),
   })

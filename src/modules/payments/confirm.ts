@@ -66,7 +66,7 @@ export async function confirmPayment(
     const presented = 'razorpay_payment_id' in body ? body.razorpay_payment_id : body.payment_intent_id;
     if (booking.paymentId !== presented)
       throw new ApiError('booking_already_paid', 'This booking is already paid with another payment');
-    return bookingJsonById(db, booking.id);
+    return bookingJsonById(db, booking.id, 'owner');
   }
   const released = RELEASED_HOLD_REASONS.includes(booking.cancelReason ?? '');
   if (booking.status !== 'pending_payment' && !released) {
@@ -87,5 +87,5 @@ export async function confirmPayment(
       'The seat hold expired before the payment was confirmed; the payment will be refunded',
     );
   }
-  return bookingJsonById(db, booking.id);
+  return bookingJsonById(db, booking.id, 'owner');
 }

@@ -95,7 +95,7 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
     expires_at: hold.expiresAt.toISOString(),
   };
   return {
-    booking: bookingJson(booking),
+    booking: bookingJson(booking, 'owner'),
     payment:
       input.provider === 'razorpay'
         ? { ...common, order_id: order.orderId, key_id: settings.razorpay.keyId }

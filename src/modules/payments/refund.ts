@@ -55,6 +55,12 @@ export function refundedMessage(batch: Batch, bookingId: number, paymentId: stri
 }
 
 /**
+ * What a cancelled booking is owed: what its cancel decided (refund_amount, by the cancellation policy), else, for a
+ * payment that arrived after its hold was released, all of it.
+ */
+export const refundAmountOf = (booking: BookingRow) => booking.refundAmount ?? booking.amountPaid ?? booking.amountDue ?? 0;
+
+/**
  * Refunds a cancelled booking that holds a payment (paid and then cancelled, or paid after its hold expired) and
  * records it with its `booking.refunded` message, once: the record is conditional on no refund being recorded yet.
  * A provider failure is logged and left to the cron. True when this call recorded the refund.
@@ -62,9 +68,11 @@ export function refundedMessage(batch: Batch, bookingId: number, paymentId: stri
 export async function refundBooking(db: Database, crm: Queue, settings: PaymentSettings, bookingId: number) {
   const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
   if (!booking || booking.status !== 'cancelled' || booking.refundId || !booking.paymentId) return false;
+  const amount = refundAmountOf(booking);
+  if (amount <= 0) return false; // a late cancel whose policy refunds nothing
   let refundId: string;
   try {
-    refundId = await requestRefund(settings, booking, booking.paymentId, booking.amountPaid ?? booking.amountDue ?? 0);
+    refundId = await requestRefund(settings, booking, booking.paymentId, amount);
   } catch (error) {
     await recordRefundFailure(db, booking, error, new Date());
     return false;
@@ -108,7 +116,8 @@ const REFUND_RETRY_LIMIT = 20;
 
 /**
  * Cron: cancelled bookings holding a payment whose refund is not recorded (an event cancellation, a provider failure,
- * a payment that came after its hold was released), the longest due first; failed-for-good ones are left out.
+ * a payment that came after its hold was released), the longest due first; failed-for-good ones are left out, and so
+ * are late cancels that the policy refunds nothing.
  */
 export async function retryPendingRefunds(db: Database, crm: Queue, settings: PaymentSettings, now = new Date()) {
   const pending = await db
@@ -120,6 +129,7 @@ export async function retryPendingRefunds(db: Database, crm: Queue, settings: Pa
         isNotNull(bookings.paymentId),
         isNull(bookings.refundId),
         isNull(bookings.refundFailedAt),
+        sql`coalesce(${bookings.refundAmount}, 1) > 0`,
         or(isNull(bookings.refundRetryAt), lte(bookings.refundRetryAt, now)),
       ),
     )

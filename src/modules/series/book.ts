@@ -4,6 +4,8 @@ import { bookings } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { activeUpcomingCount } from '../bookings/limit';
+import { NEW_CHECK_IN_CODE_SQL } from '../bookings/check-in-code';
+import { POLICY_SNAPSHOT_COLUMNS, policySnapshotValues } from '../bookings/policy';
 import { bookingJson, loadBookings } from '../bookings/read-model';
 import { holdsActiveBooking, isFull, recountSeats } from '../bookings/seats';
 import { refusalFromConstraint } from '../bookings/take-seat';
@@ -21,8 +23,8 @@ const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status =
  */
 function insertSeriesBookings(batch: Batch, input: { seriesId: number; userId: number; now: number; limit: number }) {
   return batch.sql<{ id: number }>(
-    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, updated_at)
-     SELECT e.id, ?2, 'confirmed', ?3, e.currency, ?3 FROM events e
+    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, updated_at)
+     SELECT e.id, ?2, 'confirmed', ?3, e.currency, ${policySnapshotValues('e')}, ${NEW_CHECK_IN_CODE_SQL}, ?3 FROM events e
      WHERE ${toBook('e')}
        AND NOT EXISTS (SELECT 1 FROM events f WHERE ${toBook('f')}
          AND (f.price > 0 OR ${isFull('f')}))
@@ -60,7 +62,7 @@ export async function bookSeries(
   const ids = result.rows(inserted).map((row) => row.id);
   if (ids.length === 0) await explainRefusal(db, input, now);
   const rows = await loadBookings(db, inArray(bookings.id, ids));
-  return rows.map(bookingJson);
+  return rows.map((row) => bookingJson(row, 'owner'));
 }
 
 async function explainRefusal(db: Database, input: { seriesId: number; userId: number; maxActiveBookings: number }, now: Date) {

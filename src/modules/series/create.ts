@@ -75,6 +75,8 @@ export async function createSeries(
         price: input.price ?? 0,
         currency: input.currency ?? 'INR',
         facilitatorId,
+        cancellationCutoffHours: input.cancellation_cutoff_hours ?? deps.defaultCutoffHours,
+        lateCancelRefundPercent: input.late_cancel_refund_percent ?? 0,
         generatedUntil: new Date(starts[starts.length - 1]!),
       })
       .returning({ id: series.id }),

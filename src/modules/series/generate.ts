@@ -48,11 +48,12 @@ export function insertOccurrences(
   const which = seriesId === 'just-inserted' ? 'last_insert_rowid()' : '?3';
   return batch.sql<{ id: number }>(
     `INSERT INTO events (title, description, type, status, starts_at, ends_at, timezone, location, latitude, longitude,
-       location_status, geocode_attempted_at, capacity, price, currency, facilitator_id, series_id, created_at, updated_at)
+       location_status, geocode_attempted_at, capacity, price, currency, facilitator_id, series_id,
+       cancellation_cutoff_hours, late_cancel_refund_percent, created_at, updated_at)
      WITH s AS MATERIALIZED (SELECT * FROM series WHERE id = ${which})
      SELECT s.title, s.description, s.type, 'scheduled', j.value, j.value + s.duration_minutes * 60000, s.timezone,
        s.location, s.latitude, s.longitude, s.location_status, CASE WHEN s.location_status = 'pending' THEN ?2 END,
-       s.capacity, s.price, s.currency, s.facilitator_id, s.id, ?2, ?2
+       s.capacity, s.price, s.currency, s.facilitator_id, s.id, s.cancellation_cutoff_hours, s.late_cancel_refund_percent, ?2, ?2
      FROM s, json_each(?1) j WHERE s.status = 'active'
      ON CONFLICT (series_id, starts_at) DO NOTHING
      RETURNING id`,

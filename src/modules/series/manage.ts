@@ -48,6 +48,9 @@ export async function updateSeries(db: Database, deps: EventDeps, actor: Current
     capacity: changes.capacity,
     price: changes.price,
     currency: changes.currency,
+    // A new policy reaches future bookings only: each booking keeps the policy it was made under.
+    cancellationCutoffHours: changes.cancellation_cutoff_hours,
+    lateCancelRefundPercent: changes.late_cancel_refund_percent,
     ...(place ?? {}),
   };
   const now = new Date();

@@ -49,6 +49,8 @@ export function seriesJson(row: SeriesWithCount): SeriesJson {
     price: row.price,
     currency: row.currency,
     facilitator_id: row.facilitatorId,
+    cancellation_cutoff_hours: row.cancellationCutoffHours,
+    late_cancel_refund_percent: row.lateCancelRefundPercent,
     status: row.status,
     occurrence_count: row.occurrenceCount,
     created_at: row.createdAt.toISOString(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERIES_STATUSES } from '../../db/schema';
-import { eventFields, eventSchema } from '../events/schemas';
+import { eventFields, eventSchema, policyFields } from '../events/schemas';
 import { bookingSchema } from '../bookings/schemas';
 
 const rrule = z
@@ -28,6 +28,8 @@ export const createSeriesBody = z
     price: eventFields.price.optional(),
     currency: eventFields.currency.optional(),
     facilitator_id: eventFields.facilitator_id.optional(),
+    cancellation_cutoff_hours: policyFields().cancellation_cutoff_hours.optional(),
+    late_cancel_refund_percent: policyFields().late_cancel_refund_percent.optional(),
     rrule,
   })
   .superRefine((body, ctx) => {
@@ -56,6 +58,7 @@ export const updateSeriesBody = z
     capacity: eventFields.capacity,
     price: eventFields.price,
     currency: eventFields.currency,
+    ...policyFields(),
   })
   .partial()
   .superRefine((body, ctx) => {
@@ -94,6 +97,8 @@ export const seriesSchema = z
     price: z.number().int(),
     currency: z.string(),
     facilitator_id: z.number().int(),
+    cancellation_cutoff_hours: z.number().int(),
+    late_cancel_refund_percent: z.number().int(),
     status: z.enum(SERIES_STATUSES),
     occurrence_count: z.number().int().describe('Occurrences made so far (an open-ended series grows with the cron)'),
     created_at: z.string(),
