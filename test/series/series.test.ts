@@ -69,6 +69,28 @@ describe('POST /series', () => {
     expect(read.json.events.map((e: any) => e.id)).toEqual(events.map((e) => e.id));
   });
 
+  it('carries its cancellation policy to every occurrence; PATCH changes the upcoming ones, not existing bookings', async () => {
+    const { series, events } = await createSeries({
+      cancellation_cutoff_hours: 24,
+      late_cancel_refund_percent: 50,
+      rrule: 'FREQ=WEEKLY;COUNT=3',
+    });
+    expect(series).toMatchObject({ cancellation_cutoff_hours: 24, late_cancel_refund_percent: 50 });
+    for (const event of events) expect(event).toMatchObject({ cancellation_cutoff_hours: 24, late_cancel_refund_percent: 50 });
+    const booked = await call('POST', `/series/${series.id}/book`, { token: member });
+    expect(booked.status).toBe(201);
+    expect(booked.json.bookings[0].policy).toEqual({
+      cutoff_at: new Date(Date.parse(events[0]!.starts_at) - 24 * 3_600_000).toISOString(),
+      late_cancel_refund_percent: 50,
+    });
+    const patched = await call('PATCH', `/series/${series.id}`, { token: admin, body: { late_cancel_refund_percent: 0 } });
+    expect(patched.status).toBe(200);
+    const read = await call('GET', `/series/${series.id}`);
+    expect(read.json.events.map((e: any) => e.late_cancel_refund_percent)).toEqual([0, 0, 0]);
+    const booking = await call('GET', `/bookings/${booked.json.bookings[0].id}`, { token: member });
+    expect(booking.json.booking.policy.late_cancel_refund_percent).toBe(50);
+  });
+
   it('keeps 07:00 London wall-clock time across the switch to summer time', async () => {
     const year = new Date().getUTCFullYear() + 1;
     const { events } = await createSeries({

@@ -150,6 +150,12 @@ export interface EventFixture {
   facilitatorId?: number;
   /** Set to the insert time for a cancelled event unless given. */
   cancelledAt?: Date | number | null;
+  /** The cancellation policy (12 hours and 0 % unless given). */
+  cancellationCutoffHours?: number;
+  lateCancelRefundPercent?: number;
+  /** A minimum attendance (go_decision becomes pending) and when it is decided (24 hours before unless given). */
+  minAttendees?: number | null;
+  decisionHoursBefore?: number;
 }
 
 const epoch = (value: Date | number) => (typeof value === 'number' ? value : value.getTime());
@@ -160,8 +166,9 @@ export async function createEvents(specs: EventFixture[], { db = env.DB }: InDb 
   if (specs.some((s) => s.facilitatorId === undefined)) defaultFacilitatorId = (await createFacilitator(undefined, { db })).id;
   const insert = db.prepare(
     `INSERT INTO events (title, description, type, status, starts_at, ends_at, timezone, location, latitude, longitude,
-     location_status, capacity, price, currency, facilitator_id, cancelled_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     location_status, capacity, price, currency, cancellation_cutoff_hours, late_cancel_refund_percent, min_attendees,
+     decision_hours_before, go_decision, facilitator_id, cancelled_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const created: Array<{ id: number; title: string; startsAt: Date; facilitatorId: number }> = [];
   for (let i = 0; i < specs.length; i += 500) {
@@ -187,6 +194,11 @@ export async function createEvents(specs: EventFixture[], { db = env.DB }: InDb 
           spec.capacity ?? null,
           spec.price ?? 0,
           spec.currency ?? 'INR',
+          spec.cancellationCutoffHours ?? 12,
+          spec.lateCancelRefundPercent ?? 0,
+          spec.minAttendees ?? null,
+          spec.decisionHoursBefore ?? 24,
+          spec.minAttendees ? 'pending' : null,
         ],
         cancelledAt:
           spec.cancelledAt !== undefined && spec.cancelledAt !== null
@@ -232,14 +244,17 @@ export async function bookedCount(eventId: number, db = env.DB) {
 // ---------------------------------------------------------------------------------------------------------------
 // Bookings
 
-/** A confirmed booking, with the event's booked_count kept in step as the app would. */
+/** A confirmed booking (the event's policy snapshot and a check-in code), with booked_count kept in step as the app would. */
 export async function createBooking(userId: number, eventId: number, { db = env.DB }: InDb = {}): Promise<number> {
   const [inserted] = await db.batch<{ id: number }>([
     db
       .prepare(
-        `INSERT INTO bookings (event_id, user_id, status, booked_at, currency) VALUES (?, ?, 'confirmed', ?, 'INR') RETURNING id`,
+        `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, policy_cutoff_hours, policy_late_refund_percent,
+           check_in_code)
+         SELECT id, ?, 'confirmed', ?, 'INR', cancellation_cutoff_hours, late_cancel_refund_percent, lower(hex(randomblob(16)))
+         FROM events WHERE id = ? RETURNING id`,
       )
-      .bind(eventId, userId, Date.now()),
+      .bind(userId, Date.now(), eventId),
     db.prepare('UPDATE events SET booked_count = booked_count + 1 WHERE id = ?').bind(eventId),
   ]);
   return inserted!.results[0]!.id;
