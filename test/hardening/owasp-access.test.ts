@@ -27,6 +27,7 @@ const FACILITATOR_OR_ADMIN = new Set([
   'POST /series',
   'PATCH /series/:id',
   'DELETE /series/:id',
+  'POST /check-in',
 ]);
 /** Routes with an :id whose object is not the caller's to own: any member books any series, as any event. */
 const SHARED_OBJECTS = new Set(['POST /series/:id/book']);

@@ -84,7 +84,8 @@ type Fields = { [K in keyof typeof eventFields]?: z.output<(typeof eventFields)[
 function checkPairs(body: Fields, ctx: z.RefinementCtx) {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if ((body.latitude === undefined) !== (body.longitude === undefined)) issue('latitude', 'Give latitude and longitude together');
-  if (body.starts_at && body.date && body.starts_at.getTime() !== body.date.getTime()) {
+  // A refinement also runs when a field failed a non-aborting check, so a value here may not be a Date yet.
+  if (body.starts_at instanceof Date && body.date instanceof Date && body.starts_at.getTime() !== body.date.getTime()) {
     issue('date', 'date and starts_at differ; give one of them');
   }
   if (body.ends_at && body.duration_minutes !== undefined)
