@@ -13,7 +13,10 @@ export function wholeNumber(value: string | undefined, fallback: number, max: nu
 
 /** A comma-separated list of positive whole numbers (e.g. "24,2"), without repeats, largest first; else the fallback. */
 export function positiveIntList(value: string | undefined, fallback: number[]): number[] {
-  const parts = (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const parts = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const numbers = parts.map(Number);
   if (numbers.length === 0 || !numbers.every((n) => Number.isInteger(n) && n > 0)) return fallback;
   return [...new Set(numbers)].sort((a, b) => b - a);
