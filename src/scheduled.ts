@@ -1,4 +1,6 @@
 import { createDb } from './db/client';
+import { closeWaitlists } from './modules/bookings/close-waitlists';
+import { waitlistRules } from './modules/bookings/waitlist';
 import { decideMinimumAttendance } from './modules/attendance/go-decision';
 import { markNoShows } from './modules/attendance/no-shows';
 import { reminderHours, sendReminders } from './modules/reminders/send';
@@ -18,7 +20,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE)],
     ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
-    ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
+    ['release expired holds and offers', () => releaseAllExpiredHolds(db, env.CRM_QUEUE, waitlistRules(env), now)],
+    ['close waitlists of started events', () => closeWaitlists(db, env.CRM_QUEUE, now)],
     ['extend open-ended series', () => extendSeries(db, env, now)],
     ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env), now)],
     ['mark no-shows', () => markNoShows(db, env.CRM_QUEUE, now)],

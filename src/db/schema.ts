@@ -245,7 +245,11 @@ export const geocodeCache = sqliteTable('geocode_cache', {
   createdAt: createdAt(),
 });
 
-export const BOOKING_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'cancelled'] as const;
+/**
+ * `offered`: a waitlisted booking of a paid event that a freed seat is held for until `offer_expires_at`; its user
+ * claims it (a payment hold) or it expires and the next in line is offered.
+ */
+export const BOOKING_STATUSES = ['confirmed', 'waitlisted', 'pending_payment', 'offered', 'cancelled'] as const;
 export const PAYMENT_PROVIDERS = ['razorpay', 'stripe'] as const;
 export const ATTENDANCE = ['attended', 'no_show'] as const;
 
@@ -274,6 +278,10 @@ export const bookings = sqliteTable(
     amountPaid: integer('amount_paid'),
     currency: text('currency').notNull().default('INR'),
     holdExpiresAt: timestamp('hold_expires_at'),
+    /** Until when an `offered` seat is held (WAITLIST_OFFER_HOURS, never past the start). */
+    offerExpiresAt: timestamp('offer_expires_at'),
+    /** The booking this one was transferred from (POST /bookings/:id/transfer). */
+    transferredFrom: integer('transferred_from'),
     refundId: text('refund_id'),
     refundedAt: timestamp('refunded_at'),
     /** Refund requests the provider refused; the cron retries at `refund_retry_at` until the attempts run out. */
@@ -304,20 +312,34 @@ export const bookings = sqliteTable(
     // One active booking per user and event; cancelled rows stay and do not count.
     uniqueIndex('bookings_one_active_per_user_event')
       .on(t.userId, t.eventId)
-      .where(sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment')`),
-    uniqueIndex('bookings_payment_id_unique').on(t.paymentId),
+      .where(sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'offered')`),
+    // A payment buys one booking. A transfer moves it to the new booking; the old row keeps it as history, so the
+    // uniqueness leaves rows cancelled by a transfer out.
+    uniqueIndex('bookings_payment_id_unique')
+      .on(t.paymentId)
+      .where(sql`${t.cancelReason} IS NOT 'transferred'`),
     uniqueIndex('bookings_payment_order_id_unique').on(t.paymentOrderId),
     uniqueIndex('bookings_check_in_code_unique').on(t.checkInCode),
     index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
     index('bookings_user_idx').on(t.userId, t.bookedAt),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
+    // The cron closes waitlists at the start: the waitlisted rows, by event.
+    index('bookings_waitlisted_idx')
+      .on(t.eventId)
+      .where(sql`${t.status} = 'waitlisted'`),
+    index('bookings_offer_expiry_idx')
+      .on(t.offerExpiresAt)
+      .where(sql`${t.status} = 'offered'`),
     // The cron's refund queue: cancelled bookings holding a payment with no refund yet, by when they are due.
     index('bookings_refund_due_idx')
       .on(t.refundRetryAt, t.id)
       .where(
         sql`${t.status} = 'cancelled' AND ${t.paymentId} IS NOT NULL AND ${t.refundId} IS NULL AND ${t.refundFailedAt} IS NULL AND coalesce(${t.refundAmount}, 1) > 0`,
       ),
-    check('bookings_status_valid', sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'cancelled')`),
+    check(
+      'bookings_status_valid',
+      sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'offered', 'cancelled')`,
+    ),
     check('bookings_cancelled_has_time', sql`(${t.status} = 'cancelled') = (${t.cancelledAt} IS NOT NULL)`),
     check('bookings_paid_has_payment', sql`${t.isPaid} = 0 OR (${t.paymentId} IS NOT NULL AND ${t.amountPaid} IS NOT NULL)`),
   ],

@@ -2,10 +2,15 @@ import type { BOOKING_STATUSES } from './schema';
 
 type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
-/** Bookings that hold a place: a seat (confirmed, or a payment hold) or a waitlist place. Cancelled ones do not. */
-export const ACTIVE_BOOKING_STATUSES = ['confirmed', 'waitlisted', 'pending_payment'] as const satisfies BookingStatus[];
-/** Bookings that take a seat, which `events.booked_count` counts. */
-export const SEAT_TAKING_STATUSES = ['confirmed', 'pending_payment'] as const satisfies BookingStatus[];
+/** Bookings that hold a place: a seat (confirmed, a payment hold, an offer) or a waitlist place. Cancelled ones do not. */
+export const ACTIVE_BOOKING_STATUSES = [
+  'confirmed',
+  'waitlisted',
+  'pending_payment',
+  'offered',
+] as const satisfies BookingStatus[];
+/** Bookings that take a seat, which `events.booked_count` counts: an offer holds its seat for its user. */
+export const SEAT_TAKING_STATUSES = ['confirmed', 'pending_payment', 'offered'] as const satisfies BookingStatus[];
 
 const sqlList = (statuses: readonly string[]) => `(${statuses.map((s) => `'${s}'`).join(', ')})`;
 

@@ -58,6 +58,7 @@ export function errorBody(c: Context<AppEnv>, error: ApiError) {
     code: error.code,
     request_id: c.var.requestId,
     ...(error.options.issues ? { issues: error.options.issues } : {}),
+    ...error.options.extra,
   };
 }
 

@@ -9,4 +9,8 @@ export const errorSchema = z.object({
     .array(z.object({ path: z.string(), message: z.string() }))
     .optional()
     .meta({ description: 'Only for validation_failed' }),
+  alternatives: z
+    .array(z.looseObject({ id: z.number(), distance_km: z.number().nullable() }))
+    .optional()
+    .meta({ description: 'Only for event_full from POST /book: up to 3 similar events with free seats (an event + distance_km)' }),
 });

@@ -60,7 +60,18 @@ export const ERROR_CATALOGUE = {
     message: 'Check-in is open from CHECK_IN_OPENS_MINUTES before the start until 12 hours after the end',
   },
   already_checked_in: { status: 409, message: 'This booking is already checked in' },
-  booking_not_confirmed: { status: 409, message: 'Only a confirmed booking can be checked in or has a check-in code' },
+  booking_not_confirmed: {
+    status: 409,
+    message: 'Only a confirmed booking can be checked in, transferred or has a check-in code',
+  },
+  booking_not_offered: { status: 409, message: 'Only a booking offered a seat from the waitlist can be claimed' },
+  offer_expired: { status: 409, message: 'The waitlist offer expired; the seat went to the next in line' },
+  price_differs: { status: 409, message: 'A booking can only move to an event of the same price and currency' },
+  cutoff_passed: { status: 409, message: 'The booking’s cancellation cut-off has passed; it can no longer be transferred' },
+  event_has_active_bookings: {
+    status: 409,
+    message: 'An event with active bookings cannot be moved into the past; cancel it instead',
+  },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with another request body' },
@@ -101,7 +112,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message?: string,
-    readonly options: { issues?: Issue[]; headers?: Record<string, string> } = {},
+    readonly options: { issues?: Issue[]; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
   ) {
     const entry: CatalogueEntry = ERROR_CATALOGUE[code];
     super(message ?? entry.message);

@@ -35,6 +35,8 @@ describe('POST /book', () => {
         check_in_code: expect.stringMatching(/^[0-9a-f]{32}$/),
         attendance: null,
         attended_at: null,
+        offer_expires_at: null,
+        transferred_from: null,
         event: expect.objectContaining({
           id: event.id,
           title: event.title,

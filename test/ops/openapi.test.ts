@@ -23,6 +23,7 @@ const PUBLIC_ROUTES = [
   'GET /events/:id',
   'POST /payment-webhook',
   'GET /series/:id',
+  'GET /events/:id/alternatives',
 ];
 
 /** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */

@@ -97,7 +97,9 @@ export function expectErrorShape(response: { status: number; json: any; headers:
   const body = response.json;
   expect(response.headers.get('Content-Type') ?? '').toMatch(/^application\/json/);
   expect(body && typeof body === 'object' && !Array.isArray(body)).toBe(true);
-  expect(Object.keys(body).every((key) => ['msg', 'code', 'request_id', 'issues'].includes(key))).toBe(true);
+  expect(Object.keys(body).every((key) => ['msg', 'code', 'request_id', 'issues', 'alternatives'].includes(key))).toBe(true);
+  // alternatives: only on event_full (a full event's similar events with free seats).
+  if ('alternatives' in body) expect(body.code).toBe('event_full');
   expect(typeof body.msg).toBe('string');
   expect(body.msg.length).toBeGreaterThan(0);
   expect(body.code).toMatch(/^[a-z][a-z0-9_]*$/);

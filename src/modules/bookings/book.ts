@@ -5,12 +5,15 @@ import { releaseExpiredHolds } from './cancel';
 import { linkIdempotencyKey } from './idempotency';
 import { bookingJson, findBooking } from './read-model';
 import { takeSeat, takeSeatWithRetries, type SeatRequest } from './take-seat';
+import type { WaitlistRules } from './waitlist';
 
 export interface BookSeatInput extends SeatRequest {
   /** Join the waitlist when the event is full, instead of 409 event_full. */
   waitlist: boolean;
   /** The request's claimed Idempotency-Key: the new booking is linked to it in the same batch (see idempotency.ts). */
   idempotencyKey?: string;
+  /** Where seats freed by expired holds go first (the queue before a newcomer). */
+  rules: WaitlistRules;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface BookSeatInput extends SeatRequest {
 export async function bookSeat(db: Database, crm: Queue, input: BookSeatInput) {
   const id = await takeSeatWithRetries(db, { ...input, paid: false }, async (now) => {
     const batch = new Batch(db.$client);
-    releaseExpiredHolds(batch, input.eventId, now);
+    releaseExpiredHolds(batch, input.eventId, now, input.rules);
     const seat = takeSeat(batch, input, { status: 'confirmed' }, now, { notify: true });
     const place = input.waitlist ? takeSeat(batch, input, { status: 'waitlisted' }, now, { notify: true }) : null;
     if (input.idempotencyKey) linkIdempotencyKey(batch, { ...input, key: input.idempotencyKey }, now);

@@ -7,7 +7,8 @@ import { ApiError } from '../../http/errors';
 import { bookingMessages, commit } from '../crm/outbox';
 import { cancellationOutcome, type CancellationOutcome } from './policy';
 import { bookingJsonById } from './read-model';
-import { promoteNextWaitlisted, recountSeats, type SeatScope } from './seats';
+import { recountSeats, type SeatScope } from './seats';
+import { promoteNextWaitlisted, type WaitlistRules } from './waitlist';
 
 /** Why a booking was cancelled, as `cancel_reason` (and the CRM's `cancel_reason`) shows it. */
 export type CancelReason =
@@ -15,6 +16,9 @@ export type CancelReason =
   | 'admin_cancelled'
   | 'event_cancelled'
   | 'min_attendance_not_met'
+  | 'offer_expired'
+  | 'waitlist_closed'
+  | 'transferred'
   | 'payment_expired'
   | 'payment_failed'
   | 'payment_cancelled'
@@ -33,8 +37,8 @@ export interface CancelBookings {
   now: Date;
   /** Write a `booking.cancelled` CRM message per booking. */
   notify?: boolean;
-  /** Give freed seats to the waitlist, in order (one event's). */
-  promote?: boolean;
+  /** Give the freed seat to the waitlist by these rules (one event's): confirmed, or offered on a paid event. */
+  promote?: WaitlistRules;
   /** More columns to set in the same UPDATE (e.g. the payment id of a refund), with their parameters. */
   alsoSet?: { sql: string; params: unknown[] };
   /** Statements that must directly follow the UPDATE (they read its `changes()`). */
@@ -90,22 +94,37 @@ export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{
   );
   options.afterUpdate?.(batch);
   recountSeats(batch, options.seats);
-  if (options.promote && typeof options.seats === 'number') promoteNextWaitlisted(batch, options.seats, options.now);
+  if (options.promote && typeof options.seats === 'number') {
+    promoteNextWaitlisted(batch, options.seats, options.now, options.promote);
+  }
   return cancelled;
 }
 
 /**
- * Payment holds whose time is up give their seat back (cancelled with reason `payment_expired`, no message). Every
+ * Payment holds and waitlist offers whose time is up give their seat back (cancelled with reason `payment_expired`, no
+ * message; `offer_expired`, with its `booking.cancelled`), and a freed seat goes to the waitlist by `rules`. Every
  * batch that checks an event's seats runs this first, so an expired hold never blocks a seat even before the cron.
  */
-export function releaseExpiredHolds(batch: Batch, eventId: number, now: Date) {
-  return cancelBookings(batch, {
+export function releaseExpiredHolds(batch: Batch, eventId: number, now: Date, rules: WaitlistRules | null) {
+  const holds = cancelBookings(batch, {
     where: `b.event_id = ? AND b.status = 'pending_payment' AND b.hold_expires_at <= ?`,
     params: [eventId, now.getTime()],
     seats: eventId,
     reason: 'payment_expired',
     now,
   });
+  cancelBookings(batch, {
+    where: `b.event_id = ? AND b.status = 'offered' AND b.offer_expires_at <= ?`,
+    params: [eventId, now.getTime()],
+    seats: eventId,
+    reason: 'offer_expired',
+    now,
+    notify: true,
+  });
+  // One promotion per call keeps the batch small; the cron (and the next seat check) gives the rest. Without rules
+  // (a late payment taking its seat back first) the cron promotes.
+  if (rules) promoteNextWaitlisted(batch, eventId, now, rules);
+  return holds;
 }
 
 /** A payment hold given back at once (the provider refused the order, or its PaymentIntent was cancelled). */
@@ -166,7 +185,11 @@ export async function quoteCancellation(db: Database, input: { bookingId: number
  * `booking.cancelled` message, the seat recount and the promotion of the earliest waitlisted booking into the freed
  * seat. The refund itself is the caller's next step (the provider is called outside the batch).
  */
-export async function cancelBooking(db: Database, crm: Queue, input: { bookingId: number; actor: CurrentUser }) {
+export async function cancelBooking(
+  db: Database,
+  crm: Queue,
+  input: { bookingId: number; actor: CurrentUser; waitlist: WaitlistRules },
+) {
   let row = await loadForCancel(db, input.bookingId);
   for (let attempt = 1; attempt <= 3; attempt++) {
     const now = new Date();
@@ -180,7 +203,7 @@ export async function cancelBooking(db: Database, crm: Queue, input: { bookingId
       reason,
       now,
       notify: true,
-      promote: true,
+      promote: input.waitlist,
       outcome: cancellationOutcome(cancellable, input.actor, now),
     });
     const result = await commit(batch, crm);

@@ -71,6 +71,8 @@ export function bookingJson({ booking, event, waitlistPosition }: BookingWithEve
     check_in_code: audience === 'owner' && booking.status === 'confirmed' ? booking.checkInCode : null,
     attendance: booking.attendance,
     attended_at: booking.attendedAt?.toISOString() ?? null,
+    offer_expires_at: booking.offerExpiresAt?.toISOString() ?? null,
+    transferred_from: booking.transferredFrom,
     event: eventJson(event),
   };
 }

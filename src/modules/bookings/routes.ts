@@ -1,6 +1,10 @@
+import { ownBookingOnly } from './access';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bookings } from '../../db/schema';
+import type { Database } from '../../env';
+import { findAlternatives } from '../events/alternatives';
+import { findEvent } from '../events/read-model';
 import { currentUser } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { createRouter } from '../../http/factory';
@@ -14,8 +18,21 @@ import { cancelBooking, quoteCancellation } from './cancel';
 import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
 import { quoteJson } from './policy';
+import { waitlistRules } from './waitlist';
 import { bookingJson, bookingJsonById, findBooking, loadBookings } from './read-model';
-import { bookBody, bookingSchema, cancellationQuoteSchema, idempotencyHeader, type BookingJson } from './schemas';
+import { bookBody, bookingSchema, cancellationQuoteSchema, idempotencyHeader, transferBody, type BookingJson } from './schemas';
+import { transferBooking } from './transfer';
+
+/** A full event's 409 carries up to three similar events with free seats (GET /events/:id/alternatives). */
+async function withAlternatives(db: Database, eventId: number, error: unknown): Promise<never> {
+  if (error instanceof ApiError && error.code === 'event_full') {
+    const event = await findEvent(db, eventId);
+    // The refusal stands even if the suggestions cannot be read.
+    const alternatives = event ? await findAlternatives(db, event).catch(() => []) : [];
+    throw new ApiError('event_full', error.message, { extra: { alternatives } });
+  }
+  throw error;
+}
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
 
@@ -65,8 +82,15 @@ export const bookingRoutes = createRouter()
         c.var.db,
         request,
         async () => {
-          const seat = { ...input, maxActiveBookings: maxActiveBookings(c.env), idempotencyKey: key };
-          return booked(await bookSeat(c.var.db, c.env.CRM_QUEUE, seat));
+          const seat = {
+            ...input,
+            maxActiveBookings: maxActiveBookings(c.env),
+            idempotencyKey: key,
+            rules: waitlistRules(c.env),
+          };
+          return booked(
+            await bookSeat(c.var.db, c.env.CRM_QUEUE, seat).catch((error) => withAlternatives(c.var.db, input.eventId, error)),
+          );
         },
         async (bookingId) => booked(await bookingJsonById(c.var.db, bookingId, 'owner')),
       );
@@ -132,6 +156,39 @@ export const bookingRoutes = createRouter()
       return c.json(quoteJson(bookingId, outcome));
     },
   )
+  .post(
+    '/bookings/:id/transfer',
+    describeRoute({
+      summary: 'Move a confirmed booking to another event of the same price (the booking’s user), before its cut-off',
+      description:
+        'One atomic step: the new booking (transferred_from = this id) takes a seat of the target and this one is ' +
+        'cancelled (reason transferred), its seat freed and its waitlist moved; a payment carries over.',
+      tags: ['Bookings'],
+      responses: { 201: { description: 'Transferred: the new booking', schema: bookingAnswer('Booking transferred') } },
+      errors: [
+        'forbidden',
+        'not_found',
+        'booking_not_confirmed',
+        'event_full',
+        'already_booked',
+        'price_differs',
+        'cutoff_passed',
+        'event_not_bookable',
+      ],
+    }),
+    validate('param', idParam),
+    ownBookingOnly,
+    validate('json', transferBody),
+    async (c) => {
+      const booking = await transferBooking(c.var.db, c.env.CRM_QUEUE, {
+        bookingId: c.req.valid('param').id,
+        actor: currentUser(c),
+        targetEventId: c.req.valid('json').event_id,
+        rules: waitlistRules(c.env),
+      });
+      return c.json({ msg: 'Booking transferred' as const, booking }, 201);
+    },
+  )
   .delete(
     '/cancel-booking/:id',
     describeRoute({
@@ -147,7 +204,11 @@ export const bookingRoutes = createRouter()
     validate('param', idParam),
     async (c) => {
       const { db } = c.var;
-      const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, { bookingId: c.req.valid('param').id, actor: currentUser(c) });
+      const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, {
+        bookingId: c.req.valid('param').id,
+        actor: currentUser(c),
+        waitlist: waitlistRules(c.env),
+      });
       if (!cancelled.is_paid) return c.json({ msg: 'Booking cancelled' as const, booking: cancelled });
       const refunded = await refundBooking(db, c.env.CRM_QUEUE, paymentSettings(c.env), cancelled.id);
       const booking = refunded ? await bookingJsonById(db, cancelled.id, 'owner') : cancelled;

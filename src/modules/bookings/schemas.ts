@@ -8,6 +8,10 @@ export const bookBody = z.object({
   waitlist: z.boolean().optional().describe('true: join the waitlist when the event is full instead of 409 event_full'),
 });
 
+export const transferBody = z
+  .object({ event_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('The event to move to') })
+  .meta({ id: 'Transfer' });
+
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** Hono's header validator sees lower-cased names. */
@@ -47,6 +51,8 @@ export const bookingSchema = z
       .describe('The secret the door scans (GET /bookings/:id/qr.svg); only for a confirmed booking, its user and admins'),
     attendance: z.enum(ATTENDANCE).nullable().describe('null until checked in (attended) or marked a no-show by the cron'),
     attended_at: z.string().nullable(),
+    offer_expires_at: z.string().nullable().describe('While offered: until when the seat is held for POST /bookings/:id/claim'),
+    transferred_from: z.number().int().nullable().describe('The booking this one was transferred from'),
     event: eventSchema,
   })
   .meta({ id: 'Booking' });

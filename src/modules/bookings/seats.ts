@@ -1,6 +1,5 @@
 import type { Batch } from '../../db/batch';
 import { ACTIVE_BOOKING_STATUSES_SQL, SEAT_TAKING_STATUSES_SQL } from '../../db/statuses';
-import { bookingMessages } from '../crm/outbox';
 
 /**
  * Seat bookkeeping shared by every batch that changes bookings (booking, cancelling, event cancellation, payments).
@@ -41,30 +40,3 @@ export const eventHasFreeSeat = (event: string, now: string) =>
 export const holdsActiveBooking = (user: string, event: string) =>
   `EXISTS (SELECT 1 FROM bookings held WHERE held.user_id = ${user} AND held.event_id = ${event}
     AND held.status IN ${ACTIVE_BOOKING_STATUSES_SQL})`;
-
-/** The earliest waitlisted booking of the event (by booked_at, then id): the next one to get a seat. */
-const NEXT_WAITLISTED = `(SELECT id FROM bookings WHERE event_id = ? AND status = 'waitlisted' ORDER BY booked_at, id LIMIT 1)`;
-const SEAT_FREE = eventHasFreeSeat('?', '?');
-
-/**
- * Gives a free seat to the earliest waitlisted booking, with its `booking.promoted` message. Add it to a batch after
- * a `recountSeats`; the message and the update test the same condition on the same state, so the message is written
- * exactly when the promotion happens. Repeat it to fill several seats.
- */
-export function promoteNextWaitlisted(batch: Batch, eventId: number, now: Date) {
-  const condition = `${NEXT_WAITLISTED} AND ${SEAT_FREE}`;
-  const params = [eventId, eventId, now.getTime()];
-  bookingMessages(batch, 'booking.promoted', {
-    where: `b.id = ${condition}`,
-    params,
-    occurredAt: now,
-    bookingStatus: 'confirmed',
-  });
-  batch.sql(
-    `UPDATE bookings SET status = 'confirmed', promoted_at = ?, updated_at = ? WHERE id = ${condition}`,
-    now.getTime(),
-    now.getTime(),
-    ...params,
-  );
-  recountSeats(batch, eventId);
-}

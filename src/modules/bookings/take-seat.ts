@@ -24,6 +24,10 @@ export type SeatKind =
   | { status: 'waitlisted' }
   | { status: 'pending_payment'; holdExpiresAt: Date; provider: 'razorpay' | 'stripe' };
 
+/** A seat of a free event, a hold on a paid one; the waitlist of either (a paid one is offered seats, then pays). */
+const priceRule = (kind: SeatKind) =>
+  kind.status === 'waitlisted' ? 'e.price >= 0' : kind.status === 'pending_payment' ? 'e.price > 0' : 'e.price = 0';
+
 export interface TakenSeat {
   id: number;
   amount_due: number | null;
@@ -51,7 +55,7 @@ export function takeSeat(
        ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, updated_at)
      SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ${policySnapshotValues('e')},
        ${NEW_CHECK_IN_CODE_SQL}, ?4 FROM events e
-     WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${hold ? 'e.price > 0' : 'e.price = 0'}
+     WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${priceRule(kind)}
        AND ${kind.status === 'waitlisted' ? isFull('e') : hasFreeSeat('e')}
        AND NOT ${holdsActiveBooking('?2', '?1')}
        AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}

@@ -10,6 +10,8 @@ export const CRM_NOTIFICATION_TYPES = [
   'booking.checked_in',
   'booking.no_show',
   'booking.reminder',
+  'booking.offered',
+  'booking.transferred',
 ] as const;
 export type CrmNotificationType = (typeof CRM_NOTIFICATION_TYPES)[number];
 
@@ -36,6 +38,10 @@ export interface CrmNotification {
   attended_at?: string;
   /** booking.reminder: how many hours before the start this reminder is. */
   reminder_hours?: number;
+  /** booking.offered: until when the seat is held for the claim. */
+  offer_expires_at?: string;
+  /** booking.transferred: the booking it was transferred from (the message is about the new one). */
+  transferred_from?: number;
   /** event.cancelled: why (event_cancelled by its organiser or an admin, or min_attendance_not_met). */
   reason?: string;
   payment_status?: 'paid' | 'refunded' | 'failed';

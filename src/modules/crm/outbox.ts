@@ -13,7 +13,7 @@ const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' 
   || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
 /** Epoch milliseconds as the same ISO 8601 string (`...T09:30:00.000Z`) that `Date.toISOString()` gives. */
-const isoSql = (column: string) =>
+export const isoSql = (column: string) =>
   `strftime('%Y-%m-%dT%H:%M:%S', ${column} / 1000, 'unixepoch') || '.' || printf('%03d', ${column} % 1000) || 'Z'`;
 
 const EVENT_JSON_SQL = `json_object('id', e.id, 'title', e.title, 'date', ${isoSql('e.starts_at')})`;

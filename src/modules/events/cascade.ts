@@ -2,7 +2,7 @@ import type { Batch } from '../../db/batch';
 import type { EventRow } from '../../db/schema';
 import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import { cancelBookings } from '../bookings/cancel';
-import { promoteNextWaitlisted } from '../bookings/seats';
+import { promoteNextWaitlisted, type WaitlistRules } from '../bookings/waitlist';
 import { eventMessages } from '../crm/outbox';
 
 /**
@@ -72,8 +72,15 @@ const MAX_PROMOTIONS_PER_UPDATE = 20;
  * More seats (a higher capacity, or none) go to the waitlist in order, in the same batch as the capacity change.
  * Add these AFTER the event's update.
  */
-export function fillFreedSeats(batch: Batch, eventId: number, before: number | null, after: number | null, now: Date) {
+export function fillFreedSeats(
+  batch: Batch,
+  eventId: number,
+  seats: { before: number | null; after: number | null },
+  now: Date,
+  rules: WaitlistRules,
+) {
+  const { before, after } = seats;
   const gained = after === null ? (before === null ? 0 : MAX_PROMOTIONS_PER_UPDATE) : after - (before ?? after);
   const count = Math.min(Math.max(gained, 0), MAX_PROMOTIONS_PER_UPDATE);
-  for (let i = 0; i < count; i++) promoteNextWaitlisted(batch, eventId, now);
+  for (let i = 0; i < count; i++) promoteNextWaitlisted(batch, eventId, now, rules);
 }

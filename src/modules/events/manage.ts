@@ -1,6 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { isCheckViolation, isForeignKeyViolation, isUniqueViolationOn } from '../../db/errors';
 import { events, type EventRow } from '../../db/schema';
+import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError, validationFailed } from '../../http/errors';
 import type { EventChanges, NewEvent } from './schemas';
@@ -13,6 +14,7 @@ import { resolveLocation, type ResolvedLocation } from './location';
 import { enqueueGeocode } from '../geo/jobs';
 import { geocoderSettings, type GeocoderSettings } from '../geo/geocoding';
 import { defaultCutoffHours } from '../bookings/policy';
+import { waitlistRules, type WaitlistRules } from '../bookings/waitlist';
 
 export interface EventDeps {
   geocoder: GeocoderSettings;
@@ -22,6 +24,8 @@ export interface EventDeps {
   crm: Queue;
   /** CANCELLATION_CUTOFF_HOURS: the cut-off of a new event that names none. */
   defaultCutoffHours: number;
+  /** Where seats a capacity change frees go. */
+  waitlist: WaitlistRules;
 }
 
 export function eventDeps(env: Env): EventDeps {
@@ -30,6 +34,7 @@ export function eventDeps(env: Env): EventDeps {
     geocodeLater: (eventId) => enqueueGeocode(env.JOBS_QUEUE, eventId),
     crm: env.CRM_QUEUE,
     defaultCutoffHours: defaultCutoffHours(env),
+    waitlist: waitlistRules(env),
   };
 }
 
@@ -137,6 +142,9 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   const place: ResolvedLocation | null = await nextPlace(db, deps, current, changes);
   const now = new Date();
   const cancelling = changes.status === 'cancelled' && current.status !== 'cancelled';
+  if (!cancelling && startsAt.getTime() !== current.startsAt.getTime() && startsAt <= now) {
+    await assertNoActiveBookings(db, id);
+  }
   const after = { ...(place ?? current), startsAt };
   const batch = new Batch(db.$client);
   batch.add(
@@ -168,10 +176,28 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
   // The booking cascade and CRM messages land in the same atomic step as the change.
   if (cancelling) addCancellation(batch, db, id, now);
   if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, oneEvent(id), now);
-  if (!cancelling && changes.capacity !== undefined) fillFreedSeats(batch, id, current.capacity, changes.capacity, now);
+  // Seats a higher capacity frees go to the waitlist, by the event's price after this update: a free event made paid
+  // offers them (to be paid for) instead of confirming bookings nobody paid.
+  if (!cancelling && changes.capacity !== undefined) {
+    fillFreedSeats(batch, id, { before: current.capacity, after: changes.capacity }, now, deps.waitlist);
+  }
   await commitEventChange(batch, deps.crm);
   if (place?.locationStatus === 'pending') await deps.geocodeLater(id);
   return (await findEvent(db, id))!;
+}
+
+/** Moving an event into the past would strand its bookings (no cancel, no refund): 409 while any is active. */
+async function assertNoActiveBookings(db: Database, eventId: number) {
+  const active = await db.$client
+    .prepare(`SELECT 1 AS found FROM bookings WHERE event_id = ? AND status IN ${ACTIVE_BOOKING_STATUSES_SQL} LIMIT 1`)
+    .bind(eventId)
+    .first();
+  if (active) {
+    throw new ApiError(
+      'event_has_active_bookings',
+      'This event has active bookings, so it cannot be moved into the past; cancel it (DELETE /events/:id) instead',
+    );
+  }
 }
 
 /** Commits an event's batch; the schema's answers become the contract's errors. */

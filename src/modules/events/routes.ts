@@ -8,10 +8,19 @@ import { validate } from '../../http/validate';
 import { bookingSchema } from '../bookings/schemas';
 import { assertCanManageEvent } from './access';
 import { eventAttendees } from './attendees';
+import { findAlternatives } from './alternatives';
 import { cancelEvent, createEvent, eventDeps, updateEvent } from './manage';
 import { DEFAULT_NEARBY_LIMIT, DEFAULT_RADIUS_KM, nearbyEvents, nearbyOrigin } from './nearby';
 import { eventJson, findEvent } from './read-model';
-import { createEventBody, eventSchema, listEventsQuery, nearbyQuery, nearbySchema, updateEventBody } from './schemas';
+import {
+  alternativesSchema,
+  createEventBody,
+  eventSchema,
+  listEventsQuery,
+  nearbyQuery,
+  nearbySchema,
+  updateEventBody,
+} from './schemas';
 import { listEvents } from './search';
 
 const attendeesSchema = z.object({
@@ -98,6 +107,25 @@ export const eventRoutes = createRouter()
       const event = await findEvent(c.var.db, c.req.valid('param').id);
       if (!event) throw new ApiError('not_found', 'Event not found');
       return c.json({ event: eventJson(event) });
+    },
+  )
+  .get(
+    '/events/:id/alternatives',
+    describeRoute({
+      summary: 'Up to 3 similar events with free seats (what a full event’s event_full answer carries)',
+      description:
+        'Same type (any case), upcoming and scheduled, starting within 7 days of this one: within 50 km nearest first ' +
+        '(distance_km), or for an online event online ones nearest in time first (distance_km null).',
+      tags: ['Events'],
+      public: true,
+      responses: { 200: { description: 'The alternatives (possibly none)', schema: alternativesSchema } },
+      errors: ['not_found'],
+    }),
+    validate('param', idParam),
+    async (c) => {
+      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      if (!event) throw new ApiError('not_found', 'Event not found');
+      return c.json({ alternatives: await findAlternatives(c.var.db, event) });
     },
   )
   .get(

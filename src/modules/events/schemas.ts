@@ -185,3 +185,9 @@ export const nearbySchema = z.object({
   nearby_events: z.array(eventSchema.extend({ distance_km: z.number().describe('Great-circle distance, 2 decimals') })),
   origin: z.object({ lat: z.number(), lng: z.number(), source: z.enum(['query', 'cf']) }),
 });
+
+export const alternativesSchema = z.object({
+  alternatives: z.array(
+    eventSchema.extend({ distance_km: z.number().nullable().describe('From the full event, 2 decimals; null when online') }),
+  ),
+});

@@ -1,6 +1,8 @@
 import { Batch } from '../../db/batch';
 import type { Database } from '../../env';
 import { releaseExpiredHolds, releaseHold, type CancelReason } from '../bookings/cancel';
+import { promoteNextWaitlisted, type WaitlistRules } from '../bookings/waitlist';
+import { commit } from '../crm/outbox';
 import { bookingJson, findBooking } from '../bookings/read-model';
 import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/take-seat';
 import { paymentProviderUnavailable } from './provider';
@@ -19,11 +21,11 @@ export interface HoldInput extends SeatRequest {
  * Holds a seat of a paid event as a `pending_payment` booking (the seat-taking primitive, with the price as
  * `amount_due`), ending at `hold_expires_at`. Expired holds of the event are released first, in the same batch.
  */
-async function holdSeat(db: Database, input: HoldInput, holdMinutes: number) {
+async function holdSeat(db: Database, input: HoldInput, settings: PaymentSettings) {
   return takeSeatWithRetries(db, { ...input, waitlist: false, paid: true }, async (now) => {
-    const expiresAt = new Date(now.getTime() + holdMinutes * 60_000);
+    const expiresAt = new Date(now.getTime() + settings.holdMinutes * 60_000);
     const batch = new Batch(db.$client);
-    releaseExpiredHolds(batch, input.eventId, now);
+    releaseExpiredHolds(batch, input.eventId, now, settings.waitlist);
     const held = takeSeat(batch, input, { status: 'pending_payment', holdExpiresAt: expiresAt, provider: input.provider }, now, {
       notify: false,
     });
@@ -32,10 +34,15 @@ async function holdSeat(db: Database, input: HoldInput, holdMinutes: number) {
   });
 }
 
-/** Gives a hold's seat back at once (the provider refused the order): the row stays, cancelled with the reason. */
-async function giveHoldBack(db: Database, bookingId: number, eventId: number, reason: CancelReason) {
+/**
+ * Gives a hold's seat back at once (the provider refused the order): the row stays, cancelled with the reason, and the
+ * seat goes to the waitlist.
+ */
+async function giveHoldBack(db: Database, rules: WaitlistRules, hold: { id: number; eventId: number }, reason: CancelReason) {
+  const now = new Date();
   const batch = new Batch(db.$client);
-  releaseHold(batch, { id: bookingId, eventId }, reason, new Date());
+  releaseHold(batch, hold, reason, now);
+  promoteNextWaitlisted(batch, hold.eventId, now, rules);
   await batch.run();
 }
 
@@ -50,10 +57,28 @@ function providerId(id: unknown, provider: Provider): string {
  * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat.
  */
 export async function createPayment(db: Database, settings: PaymentSettings, input: HoldInput) {
-  const hold = await holdSeat(db, input, settings.holdMinutes);
+  const hold = await holdSeat(db, input, settings);
+  return openOrder(db, settings, { ...hold, eventId: input.eventId, provider: input.provider });
+}
+
+/** A seat held for payment (a new hold, or a claimed waitlist offer) that needs its provider order. */
+export interface HeldSeat {
+  id: number;
+  eventId: number;
+  provider: Provider;
+  amount_due: number;
+  currency: string;
+  expiresAt: Date;
+}
+
+/**
+ * Creates the provider's order (Razorpay order or Stripe PaymentIntent) for a held seat, records its id on the booking
+ * and answers `{booking, payment}`. A provider failure gives the seat back and passes the error (502) on.
+ */
+export async function openOrder(db: Database, settings: PaymentSettings, hold: HeldSeat) {
   let order: { orderId: string; clientSecret?: string };
   try {
-    if (input.provider === 'razorpay') {
+    if (hold.provider === 'razorpay') {
       const created = await createRazorpayOrder(settings.razorpay, {
         amount: hold.amount_due,
         currency: hold.currency,
@@ -71,7 +96,7 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
       order = { orderId: providerId(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
     }
   } catch (error) {
-    await giveHoldBack(db, hold.id, input.eventId, 'payment_provider_error');
+    await giveHoldBack(db, settings.waitlist, hold, 'payment_provider_error');
     throw error;
   }
   try {
@@ -82,14 +107,14 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
   } catch (error) {
     // A hold whose order id was lost can never be paid; give the seat back now (best effort: if D1 is still down,
     // the hold expires after PAYMENT_HOLD_MINUTES) rather than block the user's retry with already_booked.
-    await giveHoldBack(db, hold.id, input.eventId, 'payment_order_not_saved').catch(() => undefined);
+    await giveHoldBack(db, settings.waitlist, hold, 'payment_order_not_saved').catch(() => undefined);
     throw error;
   }
 
   const booking = await findBooking(db, hold.id);
   if (!booking) throw new Error(`booking ${hold.id} vanished after its hold`);
   const common = {
-    provider: input.provider,
+    provider: hold.provider,
     amount: hold.amount_due,
     currency: hold.currency,
     expires_at: hold.expiresAt.toISOString(),
@@ -97,25 +122,34 @@ export async function createPayment(db: Database, settings: PaymentSettings, inp
   return {
     booking: bookingJson(booking, 'owner'),
     payment:
-      input.provider === 'razorpay'
+      hold.provider === 'razorpay'
         ? { ...common, order_id: order.orderId, key_id: settings.razorpay.keyId }
         : { ...common, payment_intent_id: order.orderId, client_secret: order.clientSecret },
   };
 }
 
-/** Cron: releases every expired hold (events with the most overdue first, bounded per run) and recounts their seats. */
-export async function releaseAllExpiredHolds(db: Database, now: Date) {
+/**
+ * Cron: releases every expired hold and waitlist offer (events with the most overdue first, bounded per run), recounts
+ * their seats and gives freed seats to their waitlists (a few per event per run).
+ */
+export async function releaseAllExpiredHolds(db: Database, crm: Queue, rules: WaitlistRules, now: Date) {
   const { results } = await db.$client
     .prepare(
-      `SELECT event_id FROM bookings WHERE status = 'pending_payment' AND hold_expires_at <= ?
-       GROUP BY event_id ORDER BY min(hold_expires_at) LIMIT 100`,
+      `SELECT event_id FROM (
+         SELECT event_id, hold_expires_at AS due FROM bookings WHERE status = 'pending_payment' AND hold_expires_at <= ?1
+         UNION ALL
+         SELECT event_id, offer_expires_at AS due FROM bookings WHERE status = 'offered' AND offer_expires_at <= ?1
+       ) GROUP BY event_id ORDER BY min(due) LIMIT 100`,
     )
     .bind(now.getTime())
     .all<{ event_id: number }>();
   for (const { event_id } of results) {
     const batch = new Batch(db.$client);
-    releaseExpiredHolds(batch, event_id, now);
-    await batch.run();
+    releaseExpiredHolds(batch, event_id, now, rules);
+    for (let i = 1; i < PROMOTIONS_PER_EVENT; i++) promoteNextWaitlisted(batch, event_id, now, rules);
+    await commit(batch, crm);
   }
   return results.length;
 }
+
+const PROMOTIONS_PER_EVENT = 5;

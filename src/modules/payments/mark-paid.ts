@@ -34,7 +34,7 @@ export function markPaid(
   paidMessage(batch, input, now);
   recountSeats(batch, input.eventId);
   // Too late for the hold: the seat is counted fresh (expired holds given back), then taken again if it is free.
-  releaseExpiredHolds(batch, input.eventId, now);
+  releaseExpiredHolds(batch, input.eventId, now, null);
   const reseated = batch.sql<{ id: number }>(
     `UPDATE bookings SET status = 'confirmed', is_paid = 1, payment_id = ?1, amount_paid = amount_due,
        hold_expires_at = NULL, cancelled_at = NULL, cancel_reason = NULL, updated_at = ?2

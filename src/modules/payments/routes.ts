@@ -1,15 +1,48 @@
+import { ownBookingOnly } from '../bookings/access';
 import { currentUser } from '../../http/auth';
 import { createRouter } from '../../http/factory';
 import { validate } from '../../http/validate';
 import { describeRoute } from '../../http/route-marks';
-import { confirmBookingAnswer, confirmBookingBody, createPaymentAnswer, createPaymentBody, webhookAnswer } from './schemas';
+import {
+  claimBody,
+  confirmBookingAnswer,
+  confirmBookingBody,
+  createPaymentAnswer,
+  createPaymentBody,
+  webhookAnswer,
+} from './schemas';
+import { idParam } from '../../http/params';
 import { maxActiveBookings } from '../bookings/limit';
 import { confirmPayment } from './confirm';
+import { claimOffer } from './claim';
 import { createPayment } from './hold';
 import { paymentSettings } from './settings';
 import { handleProviderEvent, readProviderEvent } from './webhook';
 
 export const paymentRoutes = createRouter()
+  .post(
+    '/bookings/:id/claim',
+    describeRoute({
+      summary: 'Claim a seat offered from the waitlist: a payment hold, answered like /create-payment (the booking’s user)',
+      tags: ['Payments'],
+      description:
+        'An offered booking (a seat freed on a full paid event) becomes a pending_payment hold of PAYMENT_HOLD_MINUTES ' +
+        'with its provider order; pay and confirm it with POST /confirm-booking as usual.',
+      responses: { 201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer } },
+      errors: ['not_found', 'forbidden', 'booking_not_offered', 'offer_expired', 'payment_provider_error'],
+    }),
+    validate('param', idParam),
+    ownBookingOnly,
+    validate('json', claimBody),
+    async (c) => {
+      const answer = await claimOffer(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
+        bookingId: c.req.valid('param').id,
+        actor: currentUser(c),
+        provider: c.req.valid('json').provider,
+      });
+      return c.json(answer, 201);
+    },
+  )
   .post(
     '/create-payment',
     describeRoute({

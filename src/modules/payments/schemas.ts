@@ -11,6 +11,9 @@ const providerId = (prefix: string) =>
     .max(100)
     .regex(/^[A-Za-z0-9_]+$/, 'Must be a provider id');
 
+/** POST /bookings/:id/claim: which provider the hold's order is made with. */
+export const claimBody = z.object({ provider: z.enum(PAYMENT_PROVIDERS) }).meta({ id: 'ClaimOffer' });
+
 export const createPaymentBody = z.object({
   event_id: positiveId,
   provider: z.enum(PAYMENT_PROVIDERS),

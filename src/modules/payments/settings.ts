@@ -1,3 +1,4 @@
+import { waitlistRules, type WaitlistRules } from '../bookings/waitlist';
 import { positiveInt } from '../../lib/settings';
 import { razorpaySettings, type RazorpaySettings } from './razorpay';
 import { stripeSettings, type StripeSettings } from './stripe';
@@ -6,6 +7,8 @@ export interface PaymentSettings {
   razorpay: RazorpaySettings;
   stripe: StripeSettings;
   holdMinutes: number;
+  /** Where a seat freed by an expired hold goes (bookings/waitlist.ts). */
+  waitlist: WaitlistRules;
 }
 
 export function paymentSettings(env: Env): PaymentSettings {
@@ -13,5 +16,6 @@ export function paymentSettings(env: Env): PaymentSettings {
     razorpay: razorpaySettings(env),
     stripe: stripeSettings(env),
     holdMinutes: positiveInt(env.PAYMENT_HOLD_MINUTES, 15),
+    waitlist: waitlistRules(env),
   };
 }

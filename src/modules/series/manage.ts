@@ -77,7 +77,7 @@ export async function updateSeries(db: Database, deps: EventDeps, actor: Current
     }
     throw error;
   }
-  if (changes.capacity !== undefined) await fillWaitlists(db, deps.crm, id, now);
+  if (changes.capacity !== undefined) await fillWaitlists(db, deps, id, now);
   if (place?.locationStatus === 'pending') {
     const pending = await db.$client
       .prepare(`SELECT e.id FROM events e WHERE ${reached.where} AND e.location_status = 'pending'`)
@@ -89,7 +89,7 @@ export async function updateSeries(db: Database, deps: EventDeps, actor: Current
 }
 
 /** After a capacity change: each upcoming occurrence with a waitlist gives its new seats away (a batch each). */
-async function fillWaitlists(db: Database, crm: Queue, seriesId: number, now: Date) {
+async function fillWaitlists(db: Database, deps: EventDeps, seriesId: number, now: Date) {
   const { results } = await db.$client
     .prepare(
       `SELECT e.id, e.capacity FROM events e WHERE e.series_id = ? AND e.status = 'scheduled' AND e.starts_at > ?
@@ -99,8 +99,8 @@ async function fillWaitlists(db: Database, crm: Queue, seriesId: number, now: Da
     .all<{ id: number; capacity: number | null }>();
   for (const event of results) {
     const batch = new Batch(db.$client);
-    fillFreedSeats(batch, event.id, 0, event.capacity, now);
-    await commit(batch, crm);
+    fillFreedSeats(batch, event.id, { before: 0, after: event.capacity }, now, deps.waitlist);
+    await commit(batch, deps.crm);
   }
 }
 
