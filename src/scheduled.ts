@@ -1,4 +1,7 @@
 import { createDb } from './db/client';
+import { purgeLoginFailures } from './modules/accounts/login-throttle';
+import { purgeResetTokens } from './modules/accounts/reset';
+import { purgeExpiredRefreshTokens, sessionSettings } from './modules/accounts/sessions';
 import { resendUndelivered } from './modules/crm/delivery';
 import { requeueStalePendingGeocodes } from './modules/geo/jobs';
 import { expireIdempotencyKeys } from './modules/bookings/idempotency';
@@ -18,6 +21,9 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['release expired payment holds', () => releaseAllExpiredHolds(db, now)],
     ['extend open-ended series', () => extendSeries(db, env, now)],
     ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env), now)],
+    ['purge old login failures', () => purgeLoginFailures(db, sessionSettings(env).throttle, now)],
+    ['purge expired refresh tokens', () => purgeExpiredRefreshTokens(db, now)],
+    ['purge expired password reset tokens', () => purgeResetTokens(db, now)],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

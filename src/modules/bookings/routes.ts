@@ -24,6 +24,7 @@ export const bookingRoutes = createRouter()
     describeRoute({
       summary: 'Book a free event (or join its waitlist)',
       tags: ['Bookings'],
+      rateLimit: 'user',
       description: 'The seat check and the insert are one atomic database step. A paid event goes through POST /create-payment.',
       headers: [
         {
@@ -113,6 +114,7 @@ export const bookingRoutes = createRouter()
     '/cancel-booking/:id',
     describeRoute({
       summary: 'Cancel a booking (its user or an admin); the row stays as cancelled',
+      rateLimit: 'user',
       description: 'The earliest waitlisted booking gets the freed seat; a paid booking is refunded.',
       tags: ['Bookings'],
       responses: { 200: { description: 'Cancelled', schema: bookingAnswer('Booking cancelled') } },

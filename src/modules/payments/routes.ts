@@ -15,6 +15,7 @@ export const paymentRoutes = createRouter()
     describeRoute({
       summary: 'Hold a seat of a paid event and create the provider order (Razorpay) or PaymentIntent (Stripe)',
       tags: ['Payments'],
+      rateLimit: 'user',
       description: 'The hold (a pending_payment booking) lasts PAYMENT_HOLD_MINUTES; confirm it with POST /confirm-booking.',
       responses: {
         201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer },
