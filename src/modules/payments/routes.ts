@@ -48,7 +48,8 @@ export const paymentRoutes = createRouter()
       summary: 'Confirm a held booking after payment, verified on the server',
       tags: ['Payments'],
       description:
-        'Razorpay: HMAC-SHA256 of order_id|payment_id with the key secret, over the order id stored for the booking. ' +
+        'Razorpay: HMAC-SHA256 of order_id|payment_id with the key secret, over the order id stored for the booking, and ' +
+        'the payment read back from Razorpay (captured, of that order, for the stored amount and currency). ' +
         'Stripe: the PaymentIntent is read back and must be succeeded, with the stored amount and currency.',
       responses: {
         200: { description: 'Confirmed and paid', schema: confirmBookingAnswer },
@@ -83,12 +84,12 @@ export const paymentRoutes = createRouter()
       tags: ['Payments'],
       public: true,
       description:
-        'The raw body is verified before anything is read. Each provider event id is processed once. Handles payment success ' +
+        'The raw body is verified before anything is read. Each provider event is processed once (Stripe: its id; Razorpay: ' +
+        'the event type and entity id from the signed body). Handles payment success ' +
         '(confirms a held booking even without /confirm-booking), a cancelled PaymentIntent (frees the hold) and refunds; ' +
         'a declined attempt changes nothing (the order stays payable).',
       headers: [
         { name: 'X-Razorpay-Signature', description: 'hex HMAC-SHA256 of the raw body with RAZORPAY_WEBHOOK_SECRET' },
-        { name: 'X-Razorpay-Event-Id', description: "Razorpay's id of the event, for processing it once" },
         { name: 'Stripe-Signature', description: 't=<unix>,v1=<hex HMAC-SHA256 of "t.body">; 300 s tolerance' },
       ],
       responses: {
