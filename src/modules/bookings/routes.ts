@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { bookings } from '../../db/schema';
 import { currentUser } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { createRouter } from '../../http/factory';
@@ -13,8 +11,9 @@ import { bookSeat } from './book';
 import { cancelBooking } from './cancel';
 import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
-import { bookingJson, bookingJsonById, findBooking, loadBookings } from './read-model';
-import { bookBody, bookingSchema, idempotencyHeader, type BookingJson } from './schemas';
+import { bookingJson, bookingJsonById, findBooking, myBookings, type BookingWithEvent } from './read-model';
+import { bookBody, bookingSchema, idempotencyHeader, myBookingsQuery, type BookingJson } from './schemas';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../../http/page';
 
 const bookingAnswer = (msg: string) => z.object({ msg: z.literal(msg), booking: bookingSchema });
 
@@ -78,19 +77,39 @@ export const bookingRoutes = createRouter()
     describeRoute({
       summary: "The caller's bookings, split around now (cancelled ones included, with their status)",
       tags: ['Bookings'],
+      description:
+        'Each list is one page of `limit` (1 to 100, default 100); next_upcoming_cursor and next_past_cursor (null on the ' +
+        'last page) go back as upcoming_cursor and past_cursor for the next one.',
       responses: {
         200: {
           description: 'upcoming: soonest first; past (the event has started): latest first',
-          schema: z.object({ upcoming_bookings: z.array(bookingSchema), past_bookings: z.array(bookingSchema) }),
+          schema: z.object({
+            upcoming_bookings: z.array(bookingSchema),
+            past_bookings: z.array(bookingSchema),
+            next_upcoming_cursor: z.string().nullable(),
+            next_past_cursor: z.string().nullable(),
+          }),
         },
       },
     }),
+    validate('query', myBookingsQuery),
     async (c) => {
-      const now = Date.now();
-      const rows = await loadBookings(c.var.db, eq(bookings.userId, currentUser(c).id));
-      const upcoming = rows.filter((row) => row.event.startsAt.getTime() > now);
-      const past = rows.filter((row) => row.event.startsAt.getTime() <= now).reverse();
-      return c.json({ upcoming_bookings: upcoming.map(bookingJson), past_bookings: past.map(bookingJson) });
+      const { limit = MAX_PAGE_SIZE, upcoming_cursor, past_cursor } = c.req.valid('query');
+      const lists = await myBookings(c.var.db, currentUser(c).id, {
+        limit,
+        upcomingAfter: upcoming_cursor === undefined ? undefined : decodeCursor(upcoming_cursor, 2, 'upcoming_cursor'),
+        pastBefore: past_cursor === undefined ? undefined : decodeCursor(past_cursor, 2, 'past_cursor'),
+        now: new Date(),
+      });
+      const keyOf = (row: BookingWithEvent) => [row.event.startsAt.getTime(), row.booking.id];
+      const upcoming = pageOf(lists.upcoming, limit, keyOf);
+      const past = pageOf(lists.past, limit, keyOf);
+      return c.json({
+        upcoming_bookings: upcoming.page.map(bookingJson),
+        past_bookings: past.page.map(bookingJson),
+        next_upcoming_cursor: upcoming.nextCursor,
+        next_past_cursor: past.nextCursor,
+      });
     },
   )
   .get(

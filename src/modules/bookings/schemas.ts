@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursor, pageLimit } from '../../http/page';
 import { BOOKING_STATUSES } from '../../db/schema';
 import { eventSchema } from '../events/schemas';
 
@@ -34,3 +35,5 @@ export const bookingSchema = z
   .meta({ id: 'Booking' });
 
 export type BookingJson = z.infer<typeof bookingSchema>;
+
+export const myBookingsQuery = z.object({ limit: pageLimit, upcoming_cursor: pageCursor, past_cursor: pageCursor });
