@@ -33,6 +33,7 @@ export default defineConfig(async () => {
                   RAZORPAY_WEBHOOK_SECRET: 'test-razorpay-webhook-secret',
                   STRIPE_SECRET_KEY: 'sk_test_ahoum',
                   STRIPE_WEBHOOK_SECRET: 'whsec_test_ahoum',
+                  EMAIL_DELIVERY: 'log',
                 },
               },
             }),

@@ -4,7 +4,8 @@
 //   npm start -- --var RAZORPAY_API_URL:http://127.0.0.1:8790/razorpay --var STRIPE_API_URL:http://127.0.0.1:8790/stripe \
 //                --var RAZORPAY_KEY_ID:rzp_test_local --var CRM_WEBHOOK_URL:http://127.0.0.1:8790/crm
 // Stripe PaymentIntents read back as `succeeded` (as if the customer completed checkout) unless created with an
-// amount ending in 13, which stays `requires_payment_method`.
+// amount ending in 13, which stays `requires_payment_method`. A Razorpay payment id it has not seen reads back as a
+// captured payment of the newest order no payment was read for yet (what Checkout would have made), then stays so.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -12,6 +13,8 @@ const port = Number(process.env.PORT ?? 8790);
 const crmSecret = process.env.CRM_WEBHOOK_SECRET ?? 'local-dev-crm-secret';
 const id = (prefix) => `${prefix}_${randomBytes(7).toString('hex')}`;
 const intents = new Map();
+const orders = [];
+const payments = new Map();
 
 const send = (res, status, body) => {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -26,7 +29,19 @@ const server = createServer(async (req, res) => {
 
   if (req.method === 'POST' && path === '/razorpay/v1/orders') {
     const { amount, currency, receipt } = JSON.parse(raw);
-    return send(res, 200, { id: id('order'), entity: 'order', amount, amount_paid: 0, amount_due: amount, currency, receipt, status: 'created' });
+    const order = { id: id('order'), entity: 'order', amount, amount_paid: 0, amount_due: amount, currency, receipt, status: 'created' };
+    orders.push(order);
+    return send(res, 200, order);
+  }
+  const razorpayPayment = /^\/razorpay\/v1\/payments\/([^/]+)$/.exec(path);
+  if (req.method === 'GET' && razorpayPayment) {
+    if (!payments.has(razorpayPayment[1])) {
+      const order = orders.findLast((o) => o.status === 'created');
+      if (!order) return send(res, 400, { error: { code: 'BAD_REQUEST_ERROR', description: 'The id provided does not exist' } });
+      order.status = 'paid';
+      payments.set(razorpayPayment[1], { id: razorpayPayment[1], entity: 'payment', amount: order.amount, currency: order.currency, status: 'captured', order_id: order.id });
+    }
+    return send(res, 200, payments.get(razorpayPayment[1]));
   }
   const razorpayRefund = /^\/razorpay\/v1\/payments\/([^/]+)\/refund$/.exec(path);
   if (req.method === 'POST' && razorpayRefund) {
@@ -36,8 +51,9 @@ const server = createServer(async (req, res) => {
   if (req.method === 'POST' && path === '/stripe/v1/payment_intents') {
     const form = new URLSearchParams(raw);
     const intent = { id: id('pi'), object: 'payment_intent', amount: Number(form.get('amount')), currency: form.get('currency'), status: 'requires_payment_method' };
+    intent.client_secret = `${intent.id}_secret_${randomBytes(8).toString('hex')}`;
     intents.set(intent.id, intent);
-    return send(res, 200, { ...intent, client_secret: `${intent.id}_secret_${randomBytes(8).toString('hex')}` });
+    return send(res, 200, intent);
   }
   const stripeRead = /^\/stripe\/v1\/payment_intents\/([^/]+)$/.exec(path);
   if (req.method === 'GET' && stripeRead) {

@@ -5,6 +5,7 @@ import { catalogueCache } from './http/cache';
 import { onError, onNotFound } from './http/error-handler';
 import { createRouter } from './http/factory';
 import { limitBody, requireJsonBody } from './http/json-body';
+import { rateLimit } from './http/rate-limit';
 import { D1_BOOKMARK_HEADER, d1Session, requestId } from './http/request-context';
 import { accountRoutes } from './modules/accounts/routes';
 import { attendanceRoutes } from './modules/attendance/routes';
@@ -41,7 +42,7 @@ export function createApp() {
   // Browsers send Origin on every cross-origin request; without one, CORS headers mean nothing, and hono's cors
   // (a placeholder Response per request) cost ~4% of a catalogue read. Cacheable answers carry Vary: Origin.
   app.use((c, next) => (c.req.header('Origin') === undefined ? next() : corsHeaders(c, next)));
-  app.use(limitBody, requireJsonBody, authenticate, catalogueCache);
+  app.use(limitBody, requireJsonBody, authenticate, rateLimit, catalogueCache);
 
   app.route(
     '/',

@@ -4,6 +4,9 @@ import { waitlistRules } from './modules/bookings/waitlist';
 import { decideMinimumAttendance } from './modules/attendance/go-decision';
 import { markNoShows } from './modules/attendance/no-shows';
 import { reminderHours, sendReminders } from './modules/reminders/send';
+import { purgeLoginFailures } from './modules/accounts/login-throttle';
+import { purgeResetTokens } from './modules/accounts/reset';
+import { purgeExpiredRefreshTokens, sessionSettings } from './modules/accounts/sessions';
 import { resendUndelivered } from './modules/crm/delivery';
 import { requeueStalePendingGeocodes } from './modules/geo/jobs';
 import { expireIdempotencyKeys } from './modules/bookings/idempotency';
@@ -27,6 +30,9 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['mark no-shows', () => markNoShows(db, env.CRM_QUEUE, now)],
     ['decide minimum attendance', () => decideMinimumAttendance(db, env.CRM_QUEUE, now)],
     ['send reminders', () => sendReminders(db, env.CRM_QUEUE, reminderHours(env), now)],
+    ['purge old login failures', () => purgeLoginFailures(db, sessionSettings(env).throttle, now)],
+    ['purge expired refresh tokens', () => purgeExpiredRefreshTokens(db, now)],
+    ['purge expired password reset tokens', () => purgeResetTokens(db, now)],
   ];
   const results = await Promise.allSettled(tasks.map(([, run]) => run()));
   results.forEach((result, i) => {

@@ -29,6 +29,7 @@ export interface Folder {
 }
 
 const memberEmail = 'member-{{runId}}@example.com';
+const leaverEmail = 'leaver-{{runId}}@example.com';
 
 export const FLOWS: Folder[] = [
   {
@@ -1013,6 +1014,104 @@ export const FLOWS: Folder[] = [
           { label: 'message', assert: "pm.expect(json.msg).to.eql('Series cancelled');" },
           { label: 'every occurrence cancelled', assert: 'pm.expect(json.cancelled_event_ids.length).to.eql(4);' },
         ],
+      },
+    ],
+  },
+  // An account of its own, so changing its password and deleting it leave the other flows' sessions alone.
+  {
+    name: 'Account lifecycle',
+    steps: [
+      {
+        name: 'Register a member to change, reset and delete',
+        op: 'POST /register',
+        body: { name: 'Postman Leaver', email: leaverEmail, password: 'postman-password-1' },
+        status: 201,
+      },
+      {
+        name: 'Log in as that member',
+        op: 'POST /login',
+        body: { email: leaverEmail, password: 'postman-password-1' },
+        status: 200,
+        capture: { leaverToken: 'json.access_token' },
+      },
+      {
+        name: 'Export my data',
+        op: 'GET /me/export',
+        auth: 'leaverToken',
+        status: 200,
+        checks: [
+          {
+            label: 'passes not there yet',
+            assert: 'pm.expect(json.member_passes).to.eql([]); pm.expect(json.ledger).to.eql([]);',
+          },
+        ],
+      },
+      {
+        name: 'Change the password with a wrong current one is 400',
+        op: 'POST /password/change',
+        auth: 'leaverToken',
+        body: { current_password: 'not-the-password', new_password: 'postman-password-2' },
+        status: 400,
+        code: 'invalid_password',
+      },
+      {
+        name: 'Change the password',
+        op: 'POST /password/change',
+        auth: 'leaverToken',
+        body: { current_password: 'postman-password-1', new_password: 'postman-password-2' },
+        status: 200,
+        checks: [{ label: 'message', assert: "pm.expect(json.msg).to.eql('Password changed');" }],
+      },
+      {
+        name: 'The access token issued before the change is refused',
+        op: 'GET /me',
+        auth: 'leaverToken',
+        status: 401,
+        code: 'unauthorized',
+      },
+      {
+        name: 'Ask for a reset link',
+        op: 'POST /password/forgot',
+        body: { email: leaverEmail },
+        status: 202,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('If that account exists, a reset link is on its way');" },
+        ],
+      },
+      {
+        name: 'An unknown reset token is 400',
+        op: 'POST /password/reset',
+        body: { token: 'not-a-token-we-sent-{{runId}}', new_password: 'postman-password-3' },
+        status: 400,
+        code: 'invalid_token',
+      },
+      {
+        name: 'Log in with the new password',
+        op: 'POST /login',
+        body: { email: leaverEmail, password: 'postman-password-2' },
+        status: 200,
+        capture: { leaverToken: 'json.access_token' },
+      },
+      {
+        name: 'Delete the account with a wrong password is 400',
+        op: 'DELETE /me',
+        auth: 'leaverToken',
+        body: { password: 'not-the-password' },
+        status: 400,
+        code: 'invalid_password',
+      },
+      {
+        name: 'Delete the account',
+        op: 'DELETE /me',
+        auth: 'leaverToken',
+        body: { password: 'postman-password-2' },
+        status: 204,
+      },
+      {
+        name: 'The email can register again',
+        op: 'POST /register',
+        body: { name: 'Postman Returner', email: leaverEmail, password: 'postman-password-1' },
+        status: 201,
       },
     ],
   },

@@ -22,6 +22,13 @@ export const users = sqliteTable(
     passwordIterations: integer('password_iterations').notNull(),
     passwordSalt: text('password_salt').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /**
+     * Bumped by a password change or reset and by account deletion: access tokens carry the version they were issued
+     * under (claim `ver`), and the auth middleware refuses any other, so every token issued before stops working.
+     */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** Set when the account was deleted (anonymised); its bookings stay for the organisers' records. */
+    deletedAt: timestamp('deleted_at'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at')
       .notNull()
@@ -58,18 +65,49 @@ export const refreshTokens = sqliteTable(
     uniqueIndex('refresh_tokens_hash_unique').on(t.tokenHash),
     index('refresh_tokens_family_idx').on(t.familyId),
     index('refresh_tokens_user_idx').on(t.userId),
+    // The cron deletes rows past their family's end (expired, and revoked ones with them).
+    index('refresh_tokens_expires_idx').on(t.expiresAt),
   ],
 );
 
-/** One row per failed login, so the limit per email holds across isolates and is easy to reason about. */
+/**
+ * One row per failed login, keyed on the email and the client's address together: a stranger guessing from one
+ * address locks only that address out of the account, never its owner elsewhere.
+ */
 export const loginFailures = sqliteTable(
   'login_failures',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     email: text('email').notNull(),
+    /** CF-Connecting-IP; empty when the request did not come through Cloudflare (wrangler dev, tests). */
+    clientAddress: text('client_address').notNull().default(''),
     failedAt: timestamp('failed_at').notNull(),
   },
-  (t) => [index('login_failures_email_time_idx').on(t.email, t.failedAt)],
+  (t) => [
+    index('login_failures_email_address_time_idx').on(t.email, t.clientAddress, t.failedAt),
+    index('login_failures_failed_at_idx').on(t.failedAt),
+  ],
+);
+
+/** Password reset tokens (POST /password/forgot): SHA-256 only, single use, valid 30 minutes. */
+export const passwordResetTokens = sqliteTable(
+  'password_reset_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('password_reset_tokens_hash_unique').on(t.tokenHash),
+    // At most 3 an hour per account: counted on this index.
+    index('password_reset_tokens_user_created_idx').on(t.userId, t.createdAt),
+    index('password_reset_tokens_expires_idx').on(t.expiresAt),
+  ],
 );
 
 export const facilitators = sqliteTable(
@@ -273,6 +311,8 @@ export const bookings = sqliteTable(
     /** Razorpay order id or Stripe PaymentIntent id, created by /create-payment. */
     paymentOrderId: text('payment_order_id'),
     paymentId: text('payment_id'),
+    /** A random key per hold for the provider's Idempotency-Key (Stripe): never reused by another hold or database. */
+    paymentIdempotencyKey: text('payment_idempotency_key'),
     /** What the provider order was created for (minor units), fixed when the seat is held; confirmation checks it. */
     amountDue: integer('amount_due'),
     amountPaid: integer('amount_paid'),
@@ -336,10 +376,7 @@ export const bookings = sqliteTable(
       .where(
         sql`${t.status} = 'cancelled' AND ${t.paymentId} IS NOT NULL AND ${t.refundId} IS NULL AND ${t.refundFailedAt} IS NULL AND coalesce(${t.refundAmount}, 1) > 0`,
       ),
-    check(
-      'bookings_status_valid',
-      sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'offered', 'cancelled')`,
-    ),
+    check('bookings_status_valid', sql`${t.status} IN ('confirmed', 'waitlisted', 'pending_payment', 'offered', 'cancelled')`),
     check('bookings_cancelled_has_time', sql`(${t.status} = 'cancelled') = (${t.cancelledAt} IS NOT NULL)`),
     check('bookings_paid_has_payment', sql`${t.isPaid} = 0 OR (${t.paymentId} IS NOT NULL AND ${t.amountPaid} IS NOT NULL)`),
   ],

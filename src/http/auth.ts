@@ -6,9 +6,9 @@ import { answeringRouteDoc } from './matched-route';
 
 /**
  * The caller's row. Written as SQL once rather than built by drizzle's relational query on every authenticated
- * request: query building was most of this middleware's cost in the bench's CPU profile.
+ * request: query building was most of this middleware's cost in the bench's CPU profile. One SELECT by primary key.
  */
-const LOAD_USER_SQL = 'SELECT id, name, email, role FROM users WHERE id = ?';
+const LOAD_USER_SQL = 'SELECT id, name, email, role, token_version FROM users WHERE id = ?';
 
 /**
  * Authentication that denies by default: a route is public only if its describeRoute mark says `public: true`. A
@@ -23,8 +23,11 @@ export const authenticate = factory.createMiddleware(async (c, next) => {
     if (!match) throw unauthorized('The Authorization header must be "Bearer <access_token>"');
     const claims = await verifyAccessToken(tokenSettings(c.env), match[1]!);
     if (!claims) throw unauthorized('The access token is invalid or expired');
-    const user = await c.var.db.$client.prepare(LOAD_USER_SQL).bind(claims.userId).first<CurrentUser>();
-    if (!user) throw unauthorized('The access token is invalid or expired');
+    // From the primary (the binding itself, not this request's replica session): a demoted admin, a changed password
+    // or a deleted account takes effect on the next request, not after replication lag.
+    const row = await c.env.DB.prepare(LOAD_USER_SQL).bind(claims.userId).first<CurrentUser & { token_version: number }>();
+    if (!row || row.token_version !== claims.version) throw unauthorized('The access token is invalid or expired');
+    const { token_version: _version, ...user } = row;
     c.set('user', user);
   } else {
     const doc = answeringRouteDoc(c);

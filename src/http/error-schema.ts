@@ -12,5 +12,7 @@ export const errorSchema = z.object({
   alternatives: z
     .array(z.looseObject({ id: z.number(), distance_km: z.number().nullable() }))
     .optional()
-    .meta({ description: 'Only for event_full from POST /book: up to 3 similar events with free seats (an event + distance_km)' }),
+    .meta({
+      description: 'Only for event_full from POST /book: up to 3 similar events with free seats (an event + distance_km)',
+    }),
 });

@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   invalid_signature: { status: 400, message: 'The webhook signature is missing, wrong or stale' },
   invalid_webhook: { status: 400, message: 'The webhook body is not an event we can read' },
   payment_verification_failed: { status: 400, message: 'The payment could not be verified; nothing changed' },
+  invalid_password: { status: 400, message: 'The password is not correct' },
+  invalid_token: { status: 400, message: 'This reset link is unknown, used or expired; ask for a new one' },
   unauthorized: {
     status: 401,
     message: 'Authentication required',

@@ -22,10 +22,13 @@ export const limitBody = bodyLimit({
  * contract says. Hono caches the text, so validators and webhook signature checks read the same bytes again.
  */
 export const requireJsonBody = factory.createMiddleware(async (c, next) => {
-  if (!METHODS_WITH_BODY.has(c.req.method)) return next();
+  const method = c.req.method;
+  // DELETE bodies are read only by a route that takes one (DELETE /me {password}); other DELETEs ignore theirs.
+  if (!METHODS_WITH_BODY.has(method) && method !== 'DELETE') return next();
   const handlers = answeringHandlers(c);
   if (handlers.length === 0) return next();
   const takesJson = handlers.some((handler) => handler[ROUTE_VALIDATION]?.target === 'json');
+  if (!takesJson && method === 'DELETE') return next();
   // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
   if (!takesJson && (await c.req.text()) === '') return next();
   const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();

@@ -21,13 +21,18 @@ export function answeringHandlers(c: Context): MarkedHandler[] {
  * auth and cache middleware on every request, so it walks the matched routes once without building arrays.
  */
 export function answeringRouteDoc(c: Context): RouteDoc | undefined {
+  return answeringRoute(c)?.doc;
+}
+
+/** The answering route's method, path pattern (`/cancel-booking/:id`) and describeRoute mark. */
+export function answeringRoute(c: Context): { method: string; path: string; doc: RouteDoc } | undefined {
   let answering: { method: string; path: string } | undefined;
   for (const route of matchedRoutes(c)) {
     if (route.method === 'ALL') continue;
     answering ??= route;
     if (route.method !== answering.method || route.path !== answering.path) continue;
     const doc = (route.handler as MarkedHandler)[ROUTE_DOC];
-    if (doc) return doc;
+    if (doc) return { method: answering.method, path: answering.path, doc };
   }
   return undefined;
 }

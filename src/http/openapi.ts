@@ -45,6 +45,7 @@ function standardErrors(op: Operation, takesBody: boolean): ErrorCode[] {
     ...(op.validations.length ? (['validation_failed'] as const) : []),
     ...(takesBody ? (['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) : []),
     ...(op.isPublic ? [] : (['unauthorized'] as const)),
+    ...(op.doc.rateLimit ? (['rate_limited'] as const) : []),
     'internal_error',
     'service_unavailable',
   ];

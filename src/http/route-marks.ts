@@ -30,6 +30,11 @@ export interface RouteDoc {
    * only when no Authorization was sent and `sharedWhen` (default: always) holds for the request.
    */
   cache?: { sharedWhen?: (c: Context) => boolean };
+  /**
+   * Abuse limit (Workers Rate Limiting binding, src/http/rate-limit.ts): `user` counts per signed-in user,
+   * `address` per client address (CF-Connecting-IP), each per route; over it the answer is 429 rate_limited.
+   */
+  rateLimit?: 'user' | 'address';
   /** Success answers by status. */
   responses: Record<number, ResponseDoc>;
   /** The error codes this route answers with beyond the standard ones (validation, auth, body, 5xx). */

@@ -296,4 +296,16 @@ describe('failed-login limit', () => {
       expect((await call('POST', '/login', { body: { email, password: 'wrong-password' } })).status).toBe(401);
     }
   });
+
+  it('is keyed on email and client address together: a stranger elsewhere cannot lock the owner out', async () => {
+    const { email } = await registerAndLogin();
+    const from = (address: string, password: string) =>
+      call('POST', '/login', { body: { email, password }, headers: { 'CF-Connecting-IP': address } });
+    const stranger = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let attempt = 0; attempt < 5; attempt++) expectError(await from(stranger, 'wrong-password'), 401, 'unauthorized');
+    expectError(await from(stranger, PASSWORD), 429, 'rate_limited');
+    // The owner, from another address, still signs in; the stranger's address stays locked.
+    expect((await from(`2001:db8::${crypto.randomUUID().slice(0, 4)}`, PASSWORD)).status).toBe(200);
+    expectError(await from(stranger, PASSWORD), 429, 'rate_limited');
+  });
 });

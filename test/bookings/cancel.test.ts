@@ -164,7 +164,7 @@ describe('GET /my-bookings', () => {
     const b = await createUser();
     await bookAs(a.token, event.id);
     const res = await call('GET', '/my-bookings', { token: b.token });
-    expect(res.json).toEqual({ upcoming_bookings: [], past_bookings: [] });
+    expect(res.json).toEqual({ upcoming_bookings: [], past_bookings: [], next_upcoming_cursor: null, next_past_cursor: null });
     expectError(await call('GET', '/my-bookings'), 401, 'unauthorized');
   });
 });

@@ -99,7 +99,7 @@ describe('POST /bookings/:id/transfer', () => {
     const target = await createEvent({ capacity: 5 });
     const source = await createEvent({ capacity: 20 });
     const members = await createUsers(20);
-    const ids = [];
+    const ids: number[] = [];
     for (const member of members) ids.push(await createBooking(member.id, source.id));
     const answers = await Promise.all(
       members.map((member, i) =>

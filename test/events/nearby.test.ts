@@ -1,8 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boundingBox } from '../../src/modules/geo/great-circle';
-import { nearbyCandidatesQuery } from '../../src/modules/events/nearby';
-import { createEvents, createFacilitator } from '../support/fixtures';
+import { NEARBY_CANDIDATE_CAP, nearbyCandidatesQuery } from '../../src/modules/events/nearby';
+import { createEvents, createFacilitator, hoursFromNow } from '../support/fixtures';
 import { call, expectError } from '../support/http';
 
 const DAY = 24 * 3600 * 1000;
@@ -226,8 +226,11 @@ describe('GET /events/nearby behaviour', () => {
 
 describe('the nearby query narrows rows by a bounding box on the indexed columns', () => {
   it('uses events_lat_lng_idx (EXPLAIN QUERY PLAN), also across the antimeridian', async () => {
-    for (const box of [boundingBox({ lat: 28.6, lng: 77.2 }, 300), boundingBox({ lat: 0, lng: 179.9 }, 500)]) {
-      const query = nearbyCandidatesQuery(box, new Date());
+    for (const origin of [
+      { lat: 28.6, lng: 77.2 },
+      { lat: 0, lng: 179.9 },
+    ]) {
+      const query = nearbyCandidatesQuery(boundingBox(origin, 300), new Date(), origin);
       const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
         .bind(...query.params)
         .all<{ detail: string }>();
@@ -238,12 +241,34 @@ describe('the nearby query narrows rows by a bounding box on the indexed columns
   });
 
   it('reads only a small part of the table for a 300 km search', async () => {
-    const query = nearbyCandidatesQuery(boundingBox({ lat: 10, lng: 10 }, 300), new Date());
+    const query = nearbyCandidatesQuery(boundingBox({ lat: 10, lng: 10 }, 300), new Date(), { lat: 10, lng: 10 });
     const result = await env.DB.prepare(query.sql)
       .bind(...query.params)
       .all();
     const total = await env.DB.prepare('SELECT count(*) AS n FROM events').first<{ n: number }>();
     expect(total!.n).toBeGreaterThanOrEqual(RANDOM_EVENTS);
     expect(result.meta.rows_read).toBeLessThan(total!.n / 10);
+  });
+});
+
+describe('the nearby search is bounded', () => {
+  it('reads at most NEARBY_CANDIDATE_CAP candidates into the Worker (a SQL LIMIT), the nearest ones by estimate', async () => {
+    const origin = { lat: -33.9, lng: 151.2 };
+    const now = new Date();
+    const cap = 5;
+    await createEvents(
+      Array.from({ length: 12 }, (_, i) => ({
+        latitude: origin.lat + (i + 1) * 0.01,
+        longitude: origin.lng,
+        startsAt: hoursFromNow(24),
+      })),
+    );
+    const query = nearbyCandidatesQuery(boundingBox(origin, 50), now, origin, cap);
+    const { results } = await env.DB.prepare(query.sql)
+      .bind(...query.params)
+      .all<{ latitude: number }>();
+    expect(results).toHaveLength(cap);
+    expect(results.map((r) => r.latitude)).toEqual([1, 2, 3, 4, 5].map((i) => origin.lat + i * 0.01));
+    expect(NEARBY_CANDIDATE_CAP).toBeLessThanOrEqual(1000);
   });
 });

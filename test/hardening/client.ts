@@ -9,7 +9,15 @@ export interface HardCallOptions extends CallOptions {
   queueDown?: boolean;
   /** Settings for this one request (e.g. a lower cap). */
   vars?: Record<string, string>;
+  /** Count against the real rate limiters (wrangler.toml); by default every request is let through. */
+  realRateLimits?: boolean;
 }
+
+/**
+ * A rate limiter that lets everything through: the suites send hundreds of requests per route and user, which the
+ * real per-minute limits would turn into 429s depending on the wall clock. The limits have their own tests.
+ */
+const unlimited: RateLimit = { limit: async () => ({ success: true }) };
 
 /**
  * Calls the app as a client would, against the hardening suites' own D1 through the instrumented binding, with
@@ -19,12 +27,22 @@ export async function hardCall(method: string, path: string, options: HardCallOp
   return hardFetch(clientRequest(method, path, options), options);
 }
 
-export async function hardFetch(request: Request, options: Pick<HardCallOptions, 'fault' | 'queueDown' | 'vars'> = {}) {
+export async function hardFetch(
+  request: Request,
+  options: Pick<HardCallOptions, 'fault' | 'queueDown' | 'vars' | 'realRateLimits'> = {},
+) {
   const d1 = instrumentD1(hardeningDb, options.fault);
   const crm = recordingQueue({ fail: options.queueDown });
   const jobs = recordingQueue({ fail: options.queueDown });
   const sentToken = request.headers.has('Authorization');
-  const res = await fetchWithEnv(request, { ...options.vars, DB: d1.db, CRM_QUEUE: crm.queue, JOBS_QUEUE: jobs.queue });
+  const limiters = options.realRateLimits ? {} : { USER_RATE_LIMITER: unlimited, ADDRESS_RATE_LIMITER: unlimited };
+  const res = await fetchWithEnv(request, {
+    ...options.vars,
+    ...limiters,
+    DB: d1.db,
+    CRM_QUEUE: crm.queue,
+    JOBS_QUEUE: jobs.queue,
+  });
   return { ...res, d1, crm: crm.sent, jobs: jobs.sent, sentToken };
 }
 

@@ -4,6 +4,7 @@ import { collectOperations, type Operation } from '../../src/http/openapi';
 import { expectError } from '../support/http';
 import { createUser, type UserFixture } from '../support/fixtures';
 import { createWorld, inHardeningDb, type World } from './world';
+import { sendsBody } from './requests';
 import { hardCall } from './client';
 import { changedTables, hardeningDb, prepareHardeningDb, snapshot } from './isolated-db';
 
@@ -86,7 +87,7 @@ const onlineEvent = (fields: Record<string, unknown>) => ({
   ...fields,
 });
 
-const sampleBody = (op: Operation) => (['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {});
+const sampleBody = (op: Operation) => (sendsBody(op) ? { body: {} } : {});
 
 describe('API5 broken function level authorization', () => {
   const privileged = operations.filter((op) => isAdminOnly(op) || FACILITATOR_OR_ADMIN.has(key(op)));

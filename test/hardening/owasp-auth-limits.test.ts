@@ -7,6 +7,7 @@ import { expectError } from '../support/http';
 import { createUser, PASSWORD } from '../support/fixtures';
 import { createWorld, inHardeningDb, type World } from './world';
 import { MALFORMED_AUTHORIZATION, forgedTokens } from './bad-tokens';
+import { sendsBody } from './requests';
 import { hardCall, hardFetch } from './client';
 import { changedTables, prepareHardeningDb, snapshot } from './isolated-db';
 
@@ -38,7 +39,7 @@ describe('API2 broken authentication', () => {
       for (const authorization of headers) {
         const res = await hardCall(op.method, pathOf(op), {
           headers: { Authorization: authorization },
-          ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {}),
+          ...(sendsBody(op) ? { body: {} } : {}),
         });
         expect(res.status, `${authorization.slice(0, 60)}: ${res.text}`).toBe(401);
         expectError(res, 401, 'unauthorized');
@@ -49,7 +50,7 @@ describe('API2 broken authentication', () => {
   it.each(operations.filter((op) => !op.isPublic).map((op) => [key(op), op] as const))(
     '%s without a token is 401 (deny by default)',
     async (_key, op) => {
-      const res = await hardCall(op.method, pathOf(op), ['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {});
+      const res = await hardCall(op.method, pathOf(op), sendsBody(op) ? { body: {} } : {});
       expectError(res, 401, 'unauthorized');
     },
   );

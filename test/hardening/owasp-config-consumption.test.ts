@@ -7,6 +7,7 @@ import { expectError, expectErrorShape } from '../support/http';
 import { nastyJson } from './arbitraries';
 import { createUser } from '../support/fixtures';
 import { createWorld, hardeningEvent, inHardeningDb, type World } from './world';
+import { sendsBody } from './requests';
 import { hardCall } from './client';
 import { hardeningDb, prepareHardeningDb } from './isolated-db';
 
@@ -40,7 +41,7 @@ describe('API8 security misconfiguration', () => {
     async (_key, op) => {
       const res = await hardCall(op.method, op.path.replace(/:[A-Za-z_]+/g, String(world.event)), {
         token: world.admin.token,
-        ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { body: {} } : {}),
+        ...(sendsBody(op) ? { body: {} } : {}),
       });
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
       expect(res.headers.get('X-Frame-Options')).toMatch(/DENY|SAMEORIGIN/);

@@ -63,6 +63,10 @@ function validEntriesOf(zodSchema: Operation['validations'][number]['schema'], c
   return valid.map((entries) => entries ?? []);
 }
 
+/** Whether a client sends this route a body: POST, PUT and PATCH, and a DELETE that takes JSON (DELETE /me). */
+export const sendsBody = (op: Operation) =>
+  ['POST', 'PUT', 'PATCH'].includes(op.method) || op.validations.some((v) => v.target === 'json');
+
 /** Body arbitrary for an operation: near-valid from its json validator when it has one, hostile always. */
 function bodyArbitrary(op: Operation, ctx: ValueContext): fc.Arbitrary<GeneratedRequest['body']> {
   const json = op.validations.find((v) => v.target === 'json');

@@ -16,6 +16,8 @@ const PUBLIC_ROUTES = [
   'POST /register',
   'POST /login',
   'POST /token/refresh',
+  'POST /password/forgot',
+  'POST /password/reset',
   'GET /facilitators',
   'GET /facilitators/:id',
   'GET /events',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakePaymentProviders, type FakeProviders } from '../support/fake-providers';
+import { fakePaymentProviders, recordRazorpayPayment, type FakeProviders } from '../support/fake-providers';
 import { bookedCount, bookingRow, createEvent, createUsers, outboxFor } from '../support/fixtures';
 import { call, expectError } from '../support/http';
 import { razorpayCheckoutResult } from '../support/payments';
@@ -96,6 +96,53 @@ describe('Razorpay: create-payment → Checkout → confirm-booking', () => {
     expectError(res, 400, 'payment_verification_failed');
     expect(await bookingRow(created.json.booking.id)).toEqual(before);
     expect(await outboxFor(created.json.booking.id)).toEqual([]);
+  });
+
+  it.each([
+    ['not captured (only authorized)', { status: 'authorized' }],
+    ['failed', { status: 'failed' }],
+    ['of another order', { order_id: 'order_SomeoneElse9' }],
+    ['for less than the booking', { amount: 100 }],
+    ['in another currency', { currency: 'USD' }],
+  ])('a valid Checkout signature for a payment Razorpay reports as %s is 400 and changes nothing', async (_label, patch) => {
+    const event = await paidEvent();
+    const [member] = await createUsers(1);
+    const created = await call('POST', '/create-payment', {
+      token: member!.token,
+      body: { event_id: event.id, provider: 'razorpay' },
+    });
+    const checkout = await razorpayCheckoutResult(created.json.payment.order_id);
+    recordRazorpayPayment(checkout.razorpay_payment_id, created.json.payment.order_id, patch);
+    const before = await bookingRow(created.json.booking.id);
+    const res = await call('POST', '/confirm-booking', {
+      token: member!.token,
+      body: { booking_id: created.json.booking.id, ...checkout },
+    });
+    expectError(res, 400, 'payment_verification_failed');
+    expect(
+      providers.calls.some((c) => c.method === 'GET' && c.url.endsWith(`/v1/payments/${checkout.razorpay_payment_id}`)),
+    ).toBe(true);
+    expect(await bookingRow(created.json.booking.id)).toEqual(before);
+    expect(await outboxFor(created.json.booking.id)).toEqual([]);
+  });
+
+  it('Razorpay not answering the payment read is 502 payment_provider_error and changes nothing', async () => {
+    const event = await paidEvent();
+    const [member] = await createUsers(1);
+    const created = await call('POST', '/create-payment', {
+      token: member!.token,
+      body: { event_id: event.id, provider: 'razorpay' },
+    });
+    const checkout = await razorpayCheckoutResult(created.json.payment.order_id);
+    providers.failNext(`/v1/payments/${checkout.razorpay_payment_id}`, 503);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const before = await bookingRow(created.json.booking.id);
+    const res = await call('POST', '/confirm-booking', {
+      token: member!.token,
+      body: { booking_id: created.json.booking.id, ...checkout },
+    });
+    expectError(res, 502, 'payment_provider_error');
+    expect(await bookingRow(created.json.booking.id)).toEqual(before);
   });
 
   it('a payment id already used for another booking is 409', async () => {
@@ -228,11 +275,61 @@ describe('create-payment rules', () => {
     expect(
       (await call('POST', '/create-payment', { token: member!.token, body: { event_id: paid.id, provider: 'stripe' } })).status,
     ).toBe(201);
+    // Another provider for the event already held is a second booking: refused.
     expectError(
-      await call('POST', '/create-payment', { token: member!.token, body: { event_id: paid.id, provider: 'stripe' } }),
+      await call('POST', '/create-payment', { token: member!.token, body: { event_id: paid.id, provider: 'razorpay' } }),
       409,
       'already_booked',
     );
+  });
+
+  it.each(['razorpay', 'stripe'] as const)(
+    '%s: asking again while the hold is open gets the same hold and order back, with no new provider order',
+    async (provider) => {
+      const paid = await paidEvent();
+      const [member] = await createUsers(1);
+      const ask = () => call('POST', '/create-payment', { token: member!.token, body: { event_id: paid.id, provider } });
+      const first = await ask();
+      expect(first.status).toBe(201);
+      const creates = () => providers.calls.filter((c) => c.method === 'POST' && /\/v1\/(orders|payment_intents)$/.test(c.url));
+      expect(creates()).toHaveLength(1);
+      const second = await ask();
+      expect(second.status).toBe(201);
+      expect(second.json).toEqual(first.json);
+      expect(creates()).toHaveLength(1);
+      expect(await bookedCount(paid.id)).toBe(1);
+    },
+  );
+
+  it('Stripe: every hold has its own random idempotency key, stored on the booking, and its refund derives from it', async () => {
+    const paid = await paidEvent();
+    const members = await createUsers(2);
+    const holds = [];
+    for (const member of members) {
+      const res = await call('POST', '/create-payment', { token: member.token, body: { event_id: paid.id, provider: 'stripe' } });
+      holds.push(res.json);
+    }
+    const keys = providers.calls
+      .filter((c) => c.method === 'POST' && c.url.endsWith('/v1/payment_intents'))
+      .map((c) => c.headers.get('Idempotency-Key'));
+    const rows = await Promise.all(holds.map((h) => bookingRow(h.booking.id)));
+    expect(keys).toEqual(rows.map((r) => `${r!.payment_idempotency_key}:intent`));
+    for (const row of rows)
+      expect(row!.payment_idempotency_key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(keys).size).toBe(2);
+    expect(keys[0]).not.toContain(`booking-${holds[0].booking.id}`);
+
+    // Paid, then cancelled: the refund's key is the hold's key too.
+    const intent = providers.intents.get(holds[0].payment.payment_intent_id)!;
+    intent.status = 'succeeded';
+    const confirmed = await call('POST', '/confirm-booking', {
+      token: members[0]!.token,
+      body: { booking_id: holds[0].booking.id, payment_intent_id: intent.id },
+    });
+    expect(confirmed.status).toBe(200);
+    expect((await call('DELETE', `/cancel-booking/${holds[0].booking.id}`, { token: members[0]!.token })).status).toBe(200);
+    const refund = providers.calls.find((c) => c.url.endsWith('/v1/refunds'));
+    expect(refund?.headers.get('Idempotency-Key')).toBe(`${rows[0]!.payment_idempotency_key}:refund`);
   });
 
   it('an unknown provider is 400, and no token is 401', async () => {

@@ -102,14 +102,19 @@ describe('Stripe client', () => {
         client_secret: 'pi_1_secret_x',
       }),
     );
-    const intent = await createStripePaymentIntent(settings, { amount: 2500, currency: 'USD', bookingId: 9 });
+    const intent = await createStripePaymentIntent(settings, {
+      amount: 2500,
+      currency: 'USD',
+      bookingId: 9,
+      idempotencyKey: 'hold-key-1',
+    });
     expect(intent.client_secret).toBe('pi_1_secret_x');
     const [url, init] = fetchSpy.mock.calls[0]!;
     expect(url).toBe('https://stripe.test/v1/payment_intents');
     const headers = new Headers(init?.headers);
     expect(headers.get('Authorization')).toBe(`Bearer ${settings.secretKey}`);
     expect(headers.get('Content-Type')).toBe('application/x-www-form-urlencoded');
-    expect(headers.get('Idempotency-Key')).toBe('booking-9-intent');
+    expect(headers.get('Idempotency-Key')).toBe('hold-key-1:intent');
     const form = new URLSearchParams(String(init?.body));
     expect(Object.fromEntries(form)).toMatchObject({ amount: '2500', currency: 'usd', 'metadata[booking_id]': '9' });
   });

@@ -41,6 +41,9 @@ describe('POST /payment-webhook: signatures', () => {
     expectError(res, 400, 'invalid_signature');
     expect((await bookingRow(booking.id))!.status).toBe('pending_payment');
     expect(await paymentEventsFor('evt_forged_1')).toBe(0);
+    expect(
+      await env.DB.prepare('SELECT count(*) AS n FROM payment_events WHERE booking_id = ?').bind(booking.id).first('n'),
+    ).toBe(0);
   });
 
   it('a stale or wrongly signed Stripe event is 400 and changes nothing', async () => {
@@ -161,7 +164,21 @@ describe('POST /payment-webhook: effects', () => {
       'evt_unknown_order',
     );
     expect(res.json).toEqual({ received: true, duplicate: false });
-    expect(await paymentEventsFor('evt_unknown_order')).toBe(1);
+    expect(await paymentEventsFor('payment.captured:pay_Nobody00001')).toBe(1);
+  });
+
+  it('a replayed Razorpay event is a duplicate even under a new X-Razorpay-Event-Id (the header is not signed)', async () => {
+    const { event, booking, payment } = await hold('razorpay');
+    const body = razorpayPaymentEvent('payment.captured', { id: 'pay_Replayed0001', order_id: payment.order_id, amount: 49900 });
+    expect((await razorpayWebhook(body, 'evt_original_1')).json).toEqual({ received: true, duplicate: false });
+    const replay = await razorpayWebhook(body, 'evt_attacker_chose_this');
+    expect(replay.json).toEqual({ received: true, duplicate: true });
+    expect(await paymentEventsFor('payment.captured:pay_Replayed0001')).toBe(1);
+    expect((await outboxFor(booking.id)).map((m) => m.type)).toEqual(['booking.paid']);
+    expect(await bookedCount(event.id)).toBe(1);
+    // Another event about the same payment (its type differs) is its own event.
+    const orderPaid = { ...body, event: 'order.paid' };
+    expect((await razorpayWebhook(orderPaid, 'evt_original_1')).json).toEqual({ received: true, duplicate: false });
   });
 });
 

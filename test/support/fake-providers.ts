@@ -6,11 +6,33 @@ import { vi } from 'vitest';
  */
 export interface FakeProviders {
   calls: Array<{ method: string; url: string; body: string; headers: Headers }>;
-  intents: Map<string, { id: string; amount: number; currency: string; status: string; metadata: Record<string, string> }>;
+  intents: Map<
+    string,
+    { id: string; amount: number; currency: string; status: string; metadata: Record<string, string>; client_secret: string }
+  >;
   orders: Map<string, { id: string; amount: number; currency: string; receipt: string }>;
   refunds: Array<{ provider: 'razorpay' | 'stripe'; id: string; amount: number; target: string }>;
   /** Make the next matching call fail with this HTTP status. */
   failNext(pathPart: string, status: number): void;
+}
+
+/**
+ * Razorpay's side of Checkout: the orders the fake created and the payments customers made against them, kept for the
+ * whole test file (module level) so `razorpayCheckoutResult` can record a payment that GET /v1/payments/:id then shows.
+ */
+export const razorpayLedger = {
+  orders: new Map<string, { amount: number; currency: string }>(),
+  payments: new Map<string, { id: string; order_id: string; amount: number; currency: string; status: string }>(),
+};
+
+/** A payment as Checkout would have made it: captured, for the order's amount and currency. */
+export function recordRazorpayPayment(
+  paymentId: string,
+  orderId: string,
+  patch: Partial<{ amount: number; currency: string; status: string; order_id: string }> = {},
+) {
+  const order = razorpayLedger.orders.get(orderId) ?? { amount: 0, currency: 'INR' };
+  razorpayLedger.payments.set(paymentId, { id: paymentId, order_id: orderId, status: 'captured', ...order, ...patch });
 }
 
 const json = (body: unknown, status = 200) =>
@@ -42,6 +64,7 @@ export function fakePaymentProviders(): FakeProviders {
         const { amount, currency, receipt } = JSON.parse(body);
         const order = { id: next('order'), amount, currency, receipt };
         state.orders.set(order.id, order);
+        razorpayLedger.orders.set(order.id, { amount, currency });
         return json({
           ...order,
           entity: 'order',
@@ -52,6 +75,13 @@ export function fakePaymentProviders(): FakeProviders {
           notes: [],
           created_at: 1,
         });
+      }
+      const read = /^\/v1\/payments\/([^/]+)$/.exec(url.pathname);
+      if (request.method === 'GET' && read) {
+        const payment = razorpayLedger.payments.get(decodeURIComponent(read[1]!));
+        return payment
+          ? json({ ...payment, entity: 'payment', method: 'card', captured: payment.status === 'captured' })
+          : json({ error: { code: 'BAD_REQUEST_ERROR', description: 'The id provided does not exist' } }, 400);
       }
       const refund = /^\/v1\/payments\/([^/]+)\/refund$/.exec(url.pathname);
       if (request.method === 'POST' && refund) {
@@ -71,9 +101,10 @@ export function fakePaymentProviders(): FakeProviders {
           currency: form.get('currency')!,
           status: 'requires_payment_method',
           metadata: { booking_id: form.get('metadata[booking_id]') ?? '' },
+          client_secret: `${id}_secret_${next('s')}`,
         };
         state.intents.set(id, intent);
-        return json({ ...intent, object: 'payment_intent', client_secret: `${id}_secret_${next('s')}` });
+        return json({ ...intent, object: 'payment_intent' });
       }
       const read = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname);
       if (request.method === 'GET' && read) {

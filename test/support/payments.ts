@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { hmacSha256Hex } from '../../src/lib/crypto';
+import { recordRazorpayPayment } from './fake-providers';
 import { call } from './http';
 
 /** What the payment providers send and sign: Checkout results, webhooks, their events. */
@@ -9,11 +10,15 @@ export async function stripeSignatureHeader(secret: string, rawBody: string, tim
   return `t=${timestamp},v1=${await hmacSha256Hex(secret, `${timestamp}.${rawBody}`)}`;
 }
 
-/** What Razorpay Checkout hands the client after a successful payment. */
+/**
+ * What Razorpay Checkout hands the client after a successful payment; the payment is also recorded with the fake
+ * Razorpay (captured, for the order's amount), as the real one would have it when /confirm-booking reads it back.
+ */
 export async function razorpayCheckoutResult(
   orderId: string,
   paymentId = `pay_${crypto.randomUUID().replaceAll('-', '').slice(0, 14)}`,
 ) {
+  recordRazorpayPayment(paymentId, orderId);
   return {
     razorpay_order_id: orderId,
     razorpay_payment_id: paymentId,

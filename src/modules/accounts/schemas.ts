@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bookingSchema } from '../bookings/schemas';
 
 const email = z
   .string()
@@ -7,16 +8,24 @@ const email = z
   .max(254)
   .pipe(z.email({ message: 'Must be a valid email address' }));
 
+const newPassword = z
+  .string()
+  .min(8, 'Password must be at least 8 characters')
+  .max(128, 'Password must be at most 128 characters');
+const givenPassword = z.string().min(1, 'Password must not be empty').max(128);
+
 export const registerBody = z.object({
   name: z.string().trim().min(1, 'Name must not be empty').max(100),
   email,
-  password: z.string().min(8, 'Password must be at least 8 characters').max(128, 'Password must be at most 128 characters'),
+  password: newPassword,
 });
 
-export const loginBody = z.object({
-  email,
-  password: z.string().min(1, 'Password must not be empty').max(128),
-});
+export const changePasswordBody = z.object({ current_password: givenPassword, new_password: newPassword });
+export const forgotPasswordBody = z.object({ email });
+export const resetPasswordBody = z.object({ token: z.string().min(1).max(256), new_password: newPassword });
+export const deleteAccountBody = z.object({ password: givenPassword });
+
+export const loginBody = z.object({ email, password: givenPassword });
 
 export const refreshBody = z.object({
   refresh_token: z.string().min(1).max(256),
@@ -41,3 +50,30 @@ export const sessionSchema = z
     user: userSchema,
   })
   .meta({ id: 'Session' });
+
+const msg = <T extends string>(text: T) => z.object({ msg: z.literal(text) });
+export const passwordChangedAnswer = msg('Password changed');
+export const resetRequestedAnswer = msg('If that account exists, a reset link is on its way');
+export const passwordResetAnswer = msg('Password reset');
+
+const paymentExportSchema = z.object({
+  booking_id: z.number().int(),
+  provider: z.enum(['razorpay', 'stripe']).nullable(),
+  order_id: z.string().nullable(),
+  payment_id: z.string().nullable(),
+  amount_due: z.number().int().nullable(),
+  amount_paid: z.number().int().nullable(),
+  currency: z.string(),
+  is_paid: z.boolean(),
+  refund_id: z.string().nullable(),
+  refunded_at: z.string().nullable(),
+  provider_events: z.array(z.object({ event_id: z.string(), type: z.string(), received_at: z.string() })),
+});
+
+export const accountExportSchema = z.object({
+  user: userSchema,
+  bookings: z.array(bookingSchema),
+  member_passes: z.array(z.unknown()).describe('Always empty until passes exist'),
+  ledger: z.array(z.unknown()).describe('Always empty until passes exist'),
+  payments: z.array(paymentExportSchema),
+});

@@ -48,7 +48,7 @@ async function issueSession(db: Database, settings: SessionSettings, user: UserR
 
 async function sessionBody(settings: SessionSettings, user: UserRow, refreshToken: string): Promise<Session> {
   return {
-    access_token: await signAccessToken(settings.tokens, { userId: user.id, role: user.role }),
+    access_token: await signAccessToken(settings.tokens, { userId: user.id, role: user.role, version: user.tokenVersion }),
     token_type: 'Bearer',
     expires_in: settings.tokens.ttlSeconds,
     refresh_token: refreshToken,
@@ -58,19 +58,25 @@ async function sessionBody(settings: SessionSettings, user: UserRow, refreshToke
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 
-export async function login(db: Database, settings: SessionSettings, input: { email: string; password: string }) {
+export async function login(
+  db: Database,
+  settings: SessionSettings,
+  input: { email: string; password: string },
+  clientAddress: string,
+) {
   const email = normaliseEmail(input.email);
+  const attempt = { email, clientAddress };
   const now = new Date();
   // The attempt is recorded as a failure before the password is checked (see claimLoginAttempt); success clears it.
-  await claimLoginAttempt(db, email, settings.throttle, now);
+  await claimLoginAttempt(db, attempt, settings.throttle, now);
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   const ok = await verifyPassword(input.password, user ? passwordRecord(user) : DECOY_PASSWORD_RECORD);
   if (!user || !ok) throw unauthorized(INVALID_CREDENTIALS);
-  await clearLoginFailures(db, email);
+  await clearLoginFailures(db, attempt);
   return issueSession(db, settings, user, crypto.randomUUID(), now);
 }
 
-function passwordRecord(user: UserRow) {
+export function passwordRecord(user: UserRow) {
   return {
     algorithm: user.passwordAlgorithm,
     iterations: user.passwordIterations,
@@ -82,14 +88,14 @@ function passwordRecord(user: UserRow) {
 /**
  * Rotates a refresh token. The old row is claimed with a conditional UPDATE and the new row is inserted from it
  * in the same batch, so two concurrent refreshes with one token cannot both succeed. A token that was already
- * rotated away is treated as stolen: its whole family is revoked.
+ * rotated away is treated as stolen: its whole family is revoked. The new row keeps the old row's `expires_at`:
+ * a family lives REFRESH_TOKEN_TTL_SECONDS from its login, however often it is rotated (not sliding forever).
  */
 export async function refreshSession(db: Database, settings: SessionSettings, presented: string) {
   const now = new Date();
   const oldHash = await sha256Hex(presented);
   const nextToken = newRefreshToken();
   const nextHash = await sha256Hex(nextToken);
-  const expiresAt = new Date(now.getTime() + settings.refreshTtlSeconds * 1000);
 
   // Raw statements: drizzle cannot batch an INSERT ... SELECT ... RETURNING, and both must run in one batch.
   const batch = new Batch(db.$client);
@@ -102,10 +108,9 @@ export async function refreshSession(db: Database, settings: SessionSettings, pr
   );
   const inserted = batch.sql<{ user_id: number }>(
     `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-     SELECT user_id, family_id, ?1, ?2 FROM refresh_tokens WHERE token_hash = ?3 AND replaced_by_hash = ?1
+     SELECT user_id, family_id, ?1, expires_at FROM refresh_tokens WHERE token_hash = ?2 AND replaced_by_hash = ?1
      RETURNING user_id`,
     nextHash,
-    expiresAt.getTime(),
     oldHash,
   );
 
@@ -125,10 +130,29 @@ export async function refreshSession(db: Database, settings: SessionSettings, pr
   return sessionBody(settings, user, nextToken);
 }
 
-export async function revokeRefreshToken(db: Database, userId: number, presented: string) {
+/** Logout: the presented token's whole family (every rotation of that login) stops working, not only that token. */
+export async function revokeRefreshFamily(db: Database, userId: number, presented: string) {
   const hash = await sha256Hex(presented);
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(refreshTokens.tokenHash, hash), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+  await db.$client
+    .prepare(
+      `UPDATE refresh_tokens SET revoked_at = ?1
+       WHERE revoked_at IS NULL
+         AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?2 AND user_id = ?3)`,
+    )
+    .bind(Date.now(), hash, userId)
+    .run();
+}
+
+/** Every refresh token of the user stops working (a password change or reset, account deletion): for a batch. */
+export function revokeAllRefreshTokens(batch: Batch, userId: number, now: Date) {
+  return batch.sql(`UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL`, now.getTime(), userId);
+}
+
+/**
+ * Cron: refresh tokens past their family's end. Revoked ones are kept until then (a rotated-away token presented
+ * again must still be recognised, to revoke its family); after it, the whole family is dead anyway.
+ */
+export async function purgeExpiredRefreshTokens(db: Database, now: Date) {
+  const result = await db.$client.prepare(`DELETE FROM refresh_tokens WHERE expires_at <= ?`).bind(now.getTime()).run();
+  return result.meta.changes;
 }

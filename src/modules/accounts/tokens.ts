@@ -15,6 +15,8 @@ export interface TokenSettings {
 export interface AccessClaims {
   userId: number;
   role: Role;
+  /** The account's token version when the token was issued (claim `ver`; tokens from before it existed count as 0). */
+  version: number;
 }
 
 const encoder = new TextEncoder();
@@ -40,8 +42,11 @@ export function tokenSettings(env: Env): TokenSettings {
   };
 }
 
-export async function signAccessToken(settings: TokenSettings, claims: AccessClaims): Promise<string> {
-  return new SignJWT({ role: claims.role })
+export async function signAccessToken(
+  settings: TokenSettings,
+  claims: Omit<AccessClaims, 'version'> & { version?: number },
+): Promise<string> {
+  return new SignJWT({ role: claims.role, ver: claims.version ?? 0 })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT' })
     .setSubject(String(claims.userId))
     .setIssuer(settings.issuer)
@@ -63,7 +68,9 @@ export async function verifyAccessToken(settings: TokenSettings, token: string):
     });
     const userId = Number(payload.sub);
     if (!Number.isSafeInteger(userId) || userId <= 0) return null;
-    return { userId, role: payload.role as Role };
+    const version = payload.ver ?? 0;
+    if (!Number.isSafeInteger(version)) return null;
+    return { userId, role: payload.role as Role, version: version as number };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;

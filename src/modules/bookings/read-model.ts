@@ -1,4 +1,4 @@
-import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
 import { bookings, events, facilitators, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
@@ -18,15 +18,24 @@ export interface BookingWithEvent {
   waitlistPosition: number | null;
 }
 
-/** Bookings with everything their JSON shows, in one query; ordered by the event's start, then booking id. */
-export async function loadBookings(db: Database, where: SQL | undefined): Promise<BookingWithEvent[]> {
-  return db
+/**
+ * Bookings with everything their JSON shows, in one query; ordered by the event's start, then booking id (latest first
+ * with `latestFirst`), at most `limit` of them when given.
+ */
+export async function loadBookings(
+  db: Database,
+  where: SQL | undefined,
+  options: { latestFirst?: boolean; limit?: number } = {},
+): Promise<BookingWithEvent[]> {
+  const order = options.latestFirst ? desc : asc;
+  const query = db
     .select({ booking: bookings, event: eventWithFacilitatorColumns, waitlistPosition })
     .from(bookings)
     .innerJoin(events, eq(events.id, bookings.eventId))
     .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
     .where(where)
-    .orderBy(asc(events.startsAt), asc(bookings.id));
+    .orderBy(order(events.startsAt), order(bookings.id));
+  return options.limit === undefined ? query : query.limit(options.limit);
 }
 
 export async function findBooking(db: Database, id: number): Promise<BookingWithEvent | undefined> {
@@ -75,4 +84,37 @@ export function bookingJson({ booking, event, waitlistPosition }: BookingWithEve
     transferred_from: booking.transferredFrom,
     event: eventJson(event),
   };
+}
+
+/**
+ * GET /my-bookings: the user's bookings of events not started yet (soonest first, after the `[starts_at, id]` key
+ * `upcomingAfter`) and of events started (latest first, before `pastBefore`), `limit + 1` of each, read with a LIMIT.
+ */
+export async function myBookings(
+  db: Database,
+  userId: number,
+  page: { limit: number; now: Date; upcomingAfter?: number[]; pastBefore?: number[] },
+) {
+  const key = sql`(${events.startsAt}, ${bookings.id})`;
+  const [upcoming, past] = await Promise.all([
+    loadBookings(
+      db,
+      and(
+        eq(bookings.userId, userId),
+        gt(events.startsAt, page.now),
+        page.upcomingAfter ? sql`${key} > (${page.upcomingAfter[0]}, ${page.upcomingAfter[1]})` : undefined,
+      ),
+      { limit: page.limit + 1 },
+    ),
+    loadBookings(
+      db,
+      and(
+        eq(bookings.userId, userId),
+        lte(events.startsAt, page.now),
+        page.pastBefore ? sql`${key} < (${page.pastBefore[0]}, ${page.pastBefore[1]})` : undefined,
+      ),
+      { latestFirst: true, limit: page.limit + 1 },
+    ),
+  ]);
+  return { upcoming, past };
 }

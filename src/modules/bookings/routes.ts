@@ -1,7 +1,5 @@
 import { ownBookingOnly } from './access';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { bookings } from '../../db/schema';
 import type { Database } from '../../env';
 import { findAlternatives } from '../events/alternatives';
 import { findEvent } from '../events/read-model';
@@ -19,9 +17,18 @@ import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
 import { quoteJson } from './policy';
 import { waitlistRules } from './waitlist';
-import { bookingJson, bookingJsonById, findBooking, loadBookings } from './read-model';
-import { bookBody, bookingSchema, cancellationQuoteSchema, idempotencyHeader, transferBody, type BookingJson } from './schemas';
+import { bookingJson, bookingJsonById, findBooking, myBookings, type BookingWithEvent } from './read-model';
+import {
+  bookBody,
+  bookingSchema,
+  cancellationQuoteSchema,
+  idempotencyHeader,
+  myBookingsQuery,
+  transferBody,
+  type BookingJson,
+} from './schemas';
 import { transferBooking } from './transfer';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf } from '../../http/page';
 
 /** A full event's 409 carries up to three similar events with free seats (GET /events/:id/alternatives). */
 async function withAlternatives(db: Database, eventId: number, error: unknown): Promise<never> {
@@ -42,6 +49,7 @@ export const bookingRoutes = createRouter()
     describeRoute({
       summary: 'Book a free event (or join its waitlist)',
       tags: ['Bookings'],
+      rateLimit: 'user',
       description: 'The seat check and the insert are one atomic database step. A paid event goes through POST /create-payment.',
       headers: [
         {
@@ -102,21 +110,38 @@ export const bookingRoutes = createRouter()
     describeRoute({
       summary: "The caller's bookings, split around now (cancelled ones included, with their status)",
       tags: ['Bookings'],
+      description:
+        'Each list is one page of `limit` (1 to 100, default 100); next_upcoming_cursor and next_past_cursor (null on the ' +
+        'last page) go back as upcoming_cursor and past_cursor for the next one.',
       responses: {
         200: {
           description: 'upcoming: soonest first; past (the event has started): latest first',
-          schema: z.object({ upcoming_bookings: z.array(bookingSchema), past_bookings: z.array(bookingSchema) }),
+          schema: z.object({
+            upcoming_bookings: z.array(bookingSchema),
+            past_bookings: z.array(bookingSchema),
+            next_upcoming_cursor: z.string().nullable(),
+            next_past_cursor: z.string().nullable(),
+          }),
         },
       },
     }),
+    validate('query', myBookingsQuery),
     async (c) => {
-      const now = Date.now();
-      const rows = await loadBookings(c.var.db, eq(bookings.userId, currentUser(c).id));
-      const upcoming = rows.filter((row) => row.event.startsAt.getTime() > now);
-      const past = rows.filter((row) => row.event.startsAt.getTime() <= now).reverse();
+      const { limit = MAX_PAGE_SIZE, upcoming_cursor, past_cursor } = c.req.valid('query');
+      const lists = await myBookings(c.var.db, currentUser(c).id, {
+        limit,
+        upcomingAfter: upcoming_cursor === undefined ? undefined : decodeCursor(upcoming_cursor, 2, 'upcoming_cursor'),
+        pastBefore: past_cursor === undefined ? undefined : decodeCursor(past_cursor, 2, 'past_cursor'),
+        now: new Date(),
+      });
+      const keyOf = (row: BookingWithEvent) => [row.event.startsAt.getTime(), row.booking.id];
+      const upcoming = pageOf(lists.upcoming, limit, keyOf);
+      const past = pageOf(lists.past, limit, keyOf);
       return c.json({
-        upcoming_bookings: upcoming.map((row) => bookingJson(row, 'owner')),
-        past_bookings: past.map((row) => bookingJson(row, 'owner')),
+        upcoming_bookings: upcoming.page.map((row) => bookingJson(row, 'owner')),
+        past_bookings: past.page.map((row) => bookingJson(row, 'owner')),
+        next_upcoming_cursor: upcoming.nextCursor,
+        next_past_cursor: past.nextCursor,
       });
     },
   )
@@ -160,6 +185,7 @@ export const bookingRoutes = createRouter()
     '/bookings/:id/transfer',
     describeRoute({
       summary: 'Move a confirmed booking to another event of the same price (the booking’s user), before its cut-off',
+      rateLimit: 'user',
       description:
         'One atomic step: the new booking (transferred_from = this id) takes a seat of the target and this one is ' +
         'cancelled (reason transferred), its seat freed and its waitlist moved; a payment carries over.',
@@ -193,6 +219,7 @@ export const bookingRoutes = createRouter()
     '/cancel-booking/:id',
     describeRoute({
       summary: 'Cancel a booking (its user or an admin); the row stays as cancelled',
+      rateLimit: 'user',
       description:
         'The earliest waitlisted booking gets the freed seat. A paid booking is refunded by the cancellation policy ' +
         '(GET /bookings/:id/cancellation-quote shows the outcome beforehand): in full before the cut-off or by an ' +

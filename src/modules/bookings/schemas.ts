@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ATTENDANCE, BOOKING_STATUSES } from '../../db/schema';
+import { pageCursor, pageLimit } from '../../http/page';
 import { eventSchema } from '../events/schemas';
 
 /** `event_id` must be a JSON integer: a string or a list is a validation error, as the predecessor's faults showed. */
@@ -71,3 +72,5 @@ export const cancellationQuoteSchema = z
   .meta({ id: 'CancellationQuote' });
 
 export type BookingJson = z.infer<typeof bookingSchema>;
+
+export const myBookingsQuery = z.object({ limit: pageLimit, upcoming_cursor: pageCursor, past_cursor: pageCursor });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf, pageQuery } from '../../http/page';
 import { currentUser, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { createRouter } from '../../http/factory';
@@ -25,6 +26,7 @@ import { listEvents } from './search';
 
 const attendeesSchema = z.object({
   bookings: z.array(bookingSchema.extend({ user: z.object({ id: z.number().int(), name: z.string(), email: z.string() }) })),
+  next_cursor: z.string().nullable(),
 });
 
 /** Admins manage every event; a facilitator its own; members are 403, callers without a token 401. */
@@ -133,16 +135,24 @@ export const eventRoutes = createRouter()
     describeRoute({
       summary: 'The bookings of an event, with who booked (admin; the event’s facilitator)',
       tags: ['Events'],
-      responses: { 200: { description: 'Every booking, cancelled ones included', schema: attendeesSchema } },
+      description: 'By booking id, 100 a page by default (limit 1 to 100); next_cursor gets the next page, null on the last.',
+      responses: {
+        200: { description: 'One page of the bookings, cancelled ones included', schema: attendeesSchema },
+      },
       errors: ['forbidden', 'not_found'],
     }),
     managers,
     validate('param', idParam),
+    validate('query', pageQuery),
     async (c) => {
       const event = await findEvent(c.var.db, c.req.valid('param').id);
       if (!event) throw new ApiError('not_found', 'Event not found');
       await assertCanManageEvent(c.var.db, currentUser(c), event);
-      return c.json({ bookings: await eventAttendees(c.var.db, event.id) });
+      const { limit = MAX_PAGE_SIZE, cursor } = c.req.valid('query');
+      const afterId = cursor === undefined ? undefined : decodeCursor(cursor, 1)[0];
+      const rows = await eventAttendees(c.var.db, event.id, { limit, afterId });
+      const { page, nextCursor } = pageOf(rows, limit, (row) => [row.id]);
+      return c.json({ bookings: page, next_cursor: nextCursor });
     },
   )
   .post(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_STATUSES, GO_DECISIONS, LOCATION_STATUSES } from '../../db/schema';
+import { pageCursor, pageLimit } from '../../http/page';
 import { isoInstant, positiveIdText } from '../../http/params';
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -115,14 +116,6 @@ const decimal = z
   .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'Must be a decimal number')
   .transform(Number);
 
-/** 1 to 100 (default 50); 101 is refused rather than silently capped, so a client learns the limit. */
-const pageLimit = z
-  .string()
-  .regex(/^\d+$/, 'Must be a whole number')
-  .transform(Number)
-  .pipe(z.number().min(1).max(100, 'At most 100'))
-  .optional();
-
 export const listEventsQuery = z.object({
   status: caseInsensitiveStatus.optional(),
   type: z.string().trim().min(1).max(50).optional(),
@@ -132,7 +125,7 @@ export const listEventsQuery = z.object({
   to: isoInstant.optional(),
   q: z.string().trim().max(200).optional(),
   limit: pageLimit,
-  cursor: z.string().max(200).optional(),
+  cursor: pageCursor,
 });
 
 export const nearbyQuery = z.object({

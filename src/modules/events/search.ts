@@ -1,8 +1,7 @@
-import { fromBase64UrlText, toBase64Url } from '../../lib/base64';
 import { and, asc, eq, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { events, facilitators, type EventRow } from '../../db/schema';
 import type { Database } from '../../env';
-import { validationFailed } from '../../http/errors';
+import { decodeCursor, encodeCursor } from '../../http/page';
 import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
 
 export interface EventFilters {
@@ -21,19 +20,8 @@ export const DEFAULT_PAGE_SIZE = 50;
 const MAX_QUERY_WORDS = 10;
 
 /** The cursor is the last row's sort key, opaque to clients: base64url of `[starts_at ms, id]`. */
-function encodeCursor(event: EventRow): string {
-  return toBase64Url(JSON.stringify([event.startsAt.getTime(), event.id]));
-}
-
-function decodeCursor(cursor: string): [number, number] {
-  try {
-    const value: unknown = JSON.parse(fromBase64UrlText(cursor));
-    if (Array.isArray(value) && value.length === 2 && value.every(Number.isSafeInteger)) return value as [number, number];
-  } catch {
-    // fall through to the validation error
-  }
-  throw validationFailed([{ path: 'cursor', message: 'Not a cursor this API returned' }]);
-}
+const encodeEventCursor = (event: EventRow) => encodeCursor([event.startsAt.getTime(), event.id]);
+const decodeEventCursor = (cursor: string) => decodeCursor(cursor, 2) as [number, number];
 
 /** A word's letter and digit runs, as the full-text index splits text (unicode61, diacritics removed), each a prefix. */
 function ftsTerms(word: string): string[] {
@@ -69,7 +57,7 @@ function wordsMatch(q: string): SQL[] {
  */
 export function eventsPageQuery(db: Database, filters: EventFilters) {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
-  const after = filters.cursor === undefined ? null : decodeCursor(filters.cursor);
+  const after = filters.cursor === undefined ? null : decodeEventCursor(filters.cursor);
   const conditions: Array<SQL | undefined> = [
     filters.status ? eq(events.status, filters.status) : ne(events.status, 'cancelled'),
     filters.type ? sql`lower(${events.type}) = ${filters.type.toLowerCase()}` : undefined,
@@ -93,5 +81,5 @@ export async function listEvents(db: Database, filters: EventFilters) {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
   const rows: EventWithFacilitator[] = await eventsPageQuery(db, filters);
   const page = rows.slice(0, limit);
-  return { events: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+  return { events: page, nextCursor: rows.length > limit ? encodeEventCursor(page[page.length - 1]!) : null };
 }

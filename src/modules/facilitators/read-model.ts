@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, gt } from 'drizzle-orm';
 import { facilitators, type FacilitatorRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
@@ -9,8 +9,14 @@ export function facilitatorJson(row: FacilitatorRow, forAdmin: boolean) {
   return forAdmin ? { ...open, crm_id: row.crmId, user_id: row.userId } : open;
 }
 
-export async function listFacilitators(db: Database) {
-  return db.select().from(facilitators).orderBy(asc(facilitators.id));
+/** One page by id (`afterId`: the last id of the page before), `limit + 1` rows so the caller knows if more follow. */
+export async function listFacilitators(db: Database, page: { limit: number; afterId?: number }) {
+  return db
+    .select()
+    .from(facilitators)
+    .where(page.afterId === undefined ? undefined : gt(facilitators.id, page.afterId))
+    .orderBy(asc(facilitators.id))
+    .limit(page.limit + 1);
 }
 
 export async function findFacilitator(db: Database, id: number) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor, MAX_PAGE_SIZE, pageOf, pageQuery } from '../../http/page';
 import { requireRole } from '../../http/auth';
 import { createRouter } from '../../http/factory';
 import { validate } from '../../http/validate';
@@ -19,14 +20,21 @@ export const facilitatorRoutes = createRouter()
       tags: ['Facilitators'],
       public: true,
       cache: {},
+      description: 'By id, 100 a page by default (limit 1 to 100); next_cursor gets the next page, null on the last.',
       responses: {
-        200: { description: 'All facilitators, by id', schema: z.object({ facilitators: z.array(facilitatorSchema) }) },
+        200: {
+          description: 'One page of facilitators, by id',
+          schema: z.object({ facilitators: z.array(facilitatorSchema), next_cursor: z.string().nullable() }),
+        },
       },
     }),
+    validate('query', pageQuery),
     async (c) => {
       const admin = c.var.user?.role === 'admin';
-      const rows = await listFacilitators(c.var.db);
-      return c.json({ facilitators: rows.map((row) => facilitatorJson(row, admin)) });
+      const { limit = MAX_PAGE_SIZE, cursor } = c.req.valid('query');
+      const afterId = cursor === undefined ? undefined : decodeCursor(cursor, 1)[0];
+      const { page, nextCursor } = pageOf(await listFacilitators(c.var.db, { limit, afterId }), limit, (row) => [row.id]);
+      return c.json({ facilitators: page.map((row) => facilitatorJson(row, admin)), next_cursor: nextCursor });
     },
   )
   .get(

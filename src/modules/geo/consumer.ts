@@ -3,11 +3,12 @@ import { fillPendingLocation, retryDelaySeconds } from './jobs';
 import { geocoderSettings } from './geocoding';
 import type { GeocodeJob } from './messages';
 
-/** The jobs queue consumer: each message is acked when done, or retried with a growing delay. */
-export async function handleGeocodeJobs(batch: MessageBatch<GeocodeJob>, env: Env): Promise<void> {
+/** The jobs consumer's geocoding share: each message is acked when done, or retried with a growing delay. */
+export async function handleGeocodeJobs(messages: readonly Message<GeocodeJob>[], env: Env): Promise<void> {
+  if (messages.length === 0) return;
   const db = createDb(env.DB);
   const geocoder = geocoderSettings(env);
-  for (const message of batch.messages) {
+  for (const message of messages) {
     try {
       const outcome =
         message.body.kind === 'geocode_event' ? await fillPendingLocation(db, geocoder, message.body.event_id) : 'done';

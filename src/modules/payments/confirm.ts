@@ -6,7 +6,7 @@ import { Batch } from '../../db/batch';
 import { bookingJsonById } from '../bookings/read-model';
 import { commit } from '../crm/outbox';
 import { markPaid, paymentAlreadyUsed, RELEASED_HOLD_REASONS } from './mark-paid';
-import { verifyRazorpayPaymentSignature } from './razorpay';
+import { fetchRazorpayPayment, verifyRazorpayPaymentSignature } from './razorpay';
 import { refundOrphanPayment } from './refund';
 import type { PaymentSettings } from './settings';
 import { retrieveStripePaymentIntent } from './stripe';
@@ -34,6 +34,14 @@ async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, bo
       body.razorpay_signature,
     );
     if (!valid) throw verificationFailed('the signature does not match');
+    // The signature proves Checkout said so; Razorpay itself must agree that this payment of this order was captured,
+    // for the amount and currency the order was made for.
+    const payment = await fetchRazorpayPayment(settings.razorpay, body.razorpay_payment_id);
+    if (payment.status !== 'captured') throw verificationFailed(`the payment is ${String(payment.status)}, not captured`);
+    if (payment.order_id !== booking.paymentOrderId) throw verificationFailed('the payment belongs to another order');
+    if (payment.amount !== booking.amountDue || String(payment.currency).toUpperCase() !== booking.currency) {
+      throw verificationFailed('the amount or currency differs from the booking');
+    }
     return body.razorpay_payment_id;
   }
   if (booking.paymentProvider !== 'stripe') throw verificationFailed('this booking is not paid through Stripe');

@@ -1,5 +1,6 @@
 import { Batch } from '../../db/batch';
 import type { Database } from '../../env';
+import { ApiError } from '../../http/errors';
 import { releaseExpiredHolds, releaseHold, type CancelReason } from '../bookings/cancel';
 import { promoteNextWaitlisted, type WaitlistRules } from '../bookings/waitlist';
 import { commit } from '../crm/outbox';
@@ -8,7 +9,7 @@ import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/tak
 import { paymentProviderUnavailable } from './provider';
 import { createRazorpayOrder } from './razorpay';
 import type { PaymentSettings } from './settings';
-import { createStripePaymentIntent } from './stripe';
+import { createStripePaymentIntent, retrieveStripePaymentIntent } from './stripe';
 
 export type Provider = 'razorpay' | 'stripe';
 
@@ -52,12 +53,54 @@ function providerId(id: unknown, provider: Provider): string {
   throw paymentProviderUnavailable(provider, 'answer without a usable order id');
 }
 
+/** The member's unexpired hold of this event with this provider whose order exists: re-asking gets it back. */
+async function findOpenHold(db: Database, input: HoldInput, now: Date) {
+  return db.$client
+    .prepare(
+      `SELECT id, payment_order_id, amount_due, currency, hold_expires_at FROM bookings
+       WHERE user_id = ? AND event_id = ? AND status = 'pending_payment' AND payment_provider = ?
+         AND hold_expires_at > ? AND payment_order_id IS NOT NULL`,
+    )
+    .bind(input.userId, input.eventId, input.provider, now.getTime())
+    .first<{ id: number; payment_order_id: string; amount_due: number; currency: string; hold_expires_at: number }>();
+}
+
+type OpenHold = NonNullable<Awaited<ReturnType<typeof findOpenHold>>>;
+
+/** The existing hold's answer, with no new order: Stripe's client secret is read back from the PaymentIntent. */
+async function openHoldAnswer(db: Database, settings: PaymentSettings, provider: Provider, hold: OpenHold) {
+  let clientSecret: string | undefined;
+  if (provider === 'stripe') {
+    const secret = (await retrieveStripePaymentIntent(settings.stripe, hold.payment_order_id))?.client_secret;
+    clientSecret = typeof secret === 'string' ? secret : undefined;
+  }
+  return paymentAnswer(db, settings, provider, {
+    id: hold.id,
+    amountDue: hold.amount_due,
+    currency: hold.currency,
+    expiresAt: new Date(hold.hold_expires_at),
+    orderId: hold.payment_order_id,
+    clientSecret,
+  });
+}
+
 /**
  * POST /create-payment: hold a seat, then create the provider's order for the held amount. If the provider fails,
- * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat.
+ * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat. Asking again while
+ * the hold is open (a reload of the checkout page) gets the same hold and order back, without a new order.
  */
 export async function createPayment(db: Database, settings: PaymentSettings, input: HoldInput) {
-  const hold = await holdSeat(db, input, settings);
+  const open = await findOpenHold(db, input, new Date());
+  if (open) return openHoldAnswer(db, settings, input.provider, open);
+  let hold: Awaited<ReturnType<typeof holdSeat>>;
+  try {
+    hold = await holdSeat(db, input, settings);
+  } catch (error) {
+    // A concurrent request of the same member made the hold first: answer with it once its order exists.
+    const raced = error instanceof ApiError && error.code === 'already_booked' ? await findOpenHold(db, input, new Date()) : null;
+    if (raced) return openHoldAnswer(db, settings, input.provider, raced);
+    throw error;
+  }
   return openOrder(db, settings, { ...hold, eventId: input.eventId, provider: input.provider });
 }
 
@@ -72,10 +115,12 @@ export interface HeldSeat {
 }
 
 /**
- * Creates the provider's order (Razorpay order or Stripe PaymentIntent) for a held seat, records its id on the booking
- * and answers `{booking, payment}`. A provider failure gives the seat back and passes the error (502) on.
+ * Creates the provider's order (Razorpay order or Stripe PaymentIntent, with a random idempotency key stored on the
+ * booking) for a held seat, records it on the booking and answers `{booking, payment}`. A provider failure gives the
+ * seat back and passes the error (502) on.
  */
 export async function openOrder(db: Database, settings: PaymentSettings, hold: HeldSeat) {
+  const idempotencyKey = crypto.randomUUID();
   let order: { orderId: string; clientSecret?: string };
   try {
     if (hold.provider === 'razorpay') {
@@ -91,6 +136,7 @@ export async function openOrder(db: Database, settings: PaymentSettings, hold: H
         amount: hold.amount_due,
         currency: hold.currency,
         bookingId: hold.id,
+        idempotencyKey,
       });
       const secret = intent?.client_secret;
       order = { orderId: providerId(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
@@ -101,8 +147,8 @@ export async function openOrder(db: Database, settings: PaymentSettings, hold: H
   }
   try {
     await db.$client
-      .prepare(`UPDATE bookings SET payment_order_id = ?1, updated_at = ?2 WHERE id = ?3`)
-      .bind(order.orderId, Date.now(), hold.id)
+      .prepare(`UPDATE bookings SET payment_order_id = ?1, payment_idempotency_key = ?2, updated_at = ?3 WHERE id = ?4`)
+      .bind(order.orderId, idempotencyKey, Date.now(), hold.id)
       .run();
   } catch (error) {
     // A hold whose order id was lost can never be paid; give the seat back now (best effort: if D1 is still down,
@@ -110,21 +156,30 @@ export async function openOrder(db: Database, settings: PaymentSettings, hold: H
     await giveHoldBack(db, settings.waitlist, hold, 'payment_order_not_saved').catch(() => undefined);
     throw error;
   }
+  return paymentAnswer(db, settings, hold.provider, {
+    id: hold.id,
+    amountDue: hold.amount_due,
+    currency: hold.currency,
+    expiresAt: hold.expiresAt,
+    ...order,
+  });
+}
 
+async function paymentAnswer(
+  db: Database,
+  settings: PaymentSettings,
+  provider: Provider,
+  hold: { id: number; amountDue: number; currency: string; expiresAt: Date; orderId: string; clientSecret?: string },
+) {
   const booking = await findBooking(db, hold.id);
   if (!booking) throw new Error(`booking ${hold.id} vanished after its hold`);
-  const common = {
-    provider: hold.provider,
-    amount: hold.amount_due,
-    currency: hold.currency,
-    expires_at: hold.expiresAt.toISOString(),
-  };
+  const common = { provider, amount: hold.amountDue, currency: hold.currency, expires_at: hold.expiresAt.toISOString() };
   return {
     booking: bookingJson(booking, 'owner'),
     payment:
-      hold.provider === 'razorpay'
-        ? { ...common, order_id: order.orderId, key_id: settings.razorpay.keyId }
-        : { ...common, payment_intent_id: order.orderId, client_secret: order.clientSecret },
+      provider === 'razorpay'
+        ? { ...common, order_id: hold.orderId, key_id: settings.razorpay.keyId }
+        : { ...common, payment_intent_id: hold.orderId, client_secret: hold.clientSecret },
   };
 }
 

@@ -27,6 +27,15 @@ export interface RazorpayOrder {
   status: string;
 }
 
+export interface RazorpayPayment {
+  id: string;
+  entity: 'payment';
+  amount: number;
+  currency: string;
+  status: string;
+  order_id: string | null;
+}
+
 export interface RazorpayRefund {
   id: string;
   entity: 'refund';
@@ -50,6 +59,14 @@ export function createRazorpayOrder(
       receipt: input.receipt,
       notes: { booking_id: String(input.bookingId) },
     }),
+  });
+}
+
+/** A payment as Razorpay has it: what /confirm-booking checks before believing Checkout's answer. */
+export function fetchRazorpayPayment(s: RazorpaySettings, paymentId: string) {
+  return callProvider<RazorpayPayment>('razorpay', `${s.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`, {
+    method: 'GET',
+    headers: { Authorization: authHeader(s) },
   });
 }
 

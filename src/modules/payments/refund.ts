@@ -13,7 +13,8 @@ async function requestRefund(settings: PaymentSettings, booking: BookingRow, pay
   if (booking.paymentProvider === 'razorpay') {
     return (await refundRazorpayPayment(settings.razorpay, paymentId, { amount, bookingId: booking.id })).id;
   }
-  return (await refundStripePayment(settings.stripe, paymentId, { amount, bookingId: booking.id })).id;
+  const idempotencyKey = booking.paymentIdempotencyKey;
+  return (await refundStripePayment(settings.stripe, paymentId, { amount, bookingId: booking.id, idempotencyKey })).id;
 }
 
 /** Attempts before a refund is given up to an operator; the waits between them double from 5 minutes to 6 hours. */

@@ -24,6 +24,7 @@ export const paymentRoutes = createRouter()
     '/bookings/:id/claim',
     describeRoute({
       summary: 'Claim a seat offered from the waitlist: a payment hold, answered like /create-payment (the booking’s user)',
+      rateLimit: 'user',
       tags: ['Payments'],
       description:
         'An offered booking (a seat freed on a full paid event) becomes a pending_payment hold of PAYMENT_HOLD_MINUTES ' +
@@ -48,6 +49,7 @@ export const paymentRoutes = createRouter()
     describeRoute({
       summary: 'Hold a seat of a paid event and create the provider order (Razorpay) or PaymentIntent (Stripe)',
       tags: ['Payments'],
+      rateLimit: 'user',
       description: 'The hold (a pending_payment booking) lasts PAYMENT_HOLD_MINUTES; confirm it with POST /confirm-booking.',
       responses: {
         201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer },
@@ -80,7 +82,8 @@ export const paymentRoutes = createRouter()
       summary: 'Confirm a held booking after payment, verified on the server',
       tags: ['Payments'],
       description:
-        'Razorpay: HMAC-SHA256 of order_id|payment_id with the key secret, over the order id stored for the booking. ' +
+        'Razorpay: HMAC-SHA256 of order_id|payment_id with the key secret, over the order id stored for the booking, and ' +
+        'the payment read back from Razorpay (captured, of that order, for the stored amount and currency). ' +
         'Stripe: the PaymentIntent is read back and must be succeeded, with the stored amount and currency.',
       responses: {
         200: { description: 'Confirmed and paid', schema: confirmBookingAnswer },
@@ -115,12 +118,12 @@ export const paymentRoutes = createRouter()
       tags: ['Payments'],
       public: true,
       description:
-        'The raw body is verified before anything is read. Each provider event id is processed once. Handles payment success ' +
+        'The raw body is verified before anything is read. Each provider event is processed once (Stripe: its id; Razorpay: ' +
+        'the event type and entity id from the signed body). Handles payment success ' +
         '(confirms a held booking even without /confirm-booking), a cancelled PaymentIntent (frees the hold) and refunds; ' +
         'a declined attempt changes nothing (the order stays payable).',
       headers: [
         { name: 'X-Razorpay-Signature', description: 'hex HMAC-SHA256 of the raw body with RAZORPAY_WEBHOOK_SECRET' },
-        { name: 'X-Razorpay-Event-Id', description: "Razorpay's id of the event, for processing it once" },
         { name: 'Stripe-Signature', description: 't=<unix>,v1=<hex HMAC-SHA256 of "t.body">; 300 s tolerance' },
       ],
       responses: {

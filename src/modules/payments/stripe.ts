@@ -42,7 +42,14 @@ const headers = (s: StripeSettings, idempotencyKey?: string) => ({
   ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
 });
 
-export function createStripePaymentIntent(s: StripeSettings, input: { amount: number; currency: string; bookingId: number }) {
+/**
+ * `idempotencyKey` is the hold's own random key (bookings.payment_idempotency_key): a key derived from the booking id
+ * would, after a database restore or in another environment sharing the Stripe account, replay another hold's intent.
+ */
+export function createStripePaymentIntent(
+  s: StripeSettings,
+  input: { amount: number; currency: string; bookingId: number; idempotencyKey: string },
+) {
   const body = new URLSearchParams({
     amount: String(input.amount),
     currency: input.currency.toLowerCase(),
@@ -51,7 +58,7 @@ export function createStripePaymentIntent(s: StripeSettings, input: { amount: nu
   });
   return callProvider<StripePaymentIntent>('stripe', `${s.apiUrl}/v1/payment_intents`, {
     method: 'POST',
-    headers: headers(s, `booking-${input.bookingId}-intent`),
+    headers: headers(s, `${input.idempotencyKey}:intent`),
     body,
   });
 }
@@ -63,7 +70,11 @@ export function retrieveStripePaymentIntent(s: StripeSettings, id: string) {
   });
 }
 
-export function refundStripePayment(s: StripeSettings, paymentIntentId: string, input: { amount: number; bookingId: number }) {
+export function refundStripePayment(
+  s: StripeSettings,
+  paymentIntentId: string,
+  input: { amount: number; bookingId: number; idempotencyKey: string | null },
+) {
   const body = new URLSearchParams({
     payment_intent: paymentIntentId,
     amount: String(input.amount),
@@ -71,7 +82,8 @@ export function refundStripePayment(s: StripeSettings, paymentIntentId: string, 
   });
   return callProvider<StripeRefund>('stripe', `${s.apiUrl}/v1/refunds`, {
     method: 'POST',
-    headers: headers(s, `booking-${input.bookingId}-refund`),
+    // Holds from before keys were stored keep their old refund key, so a retried refund is still recognised.
+    headers: headers(s, input.idempotencyKey ? `${input.idempotencyKey}:refund` : `booking-${input.bookingId}-refund`),
     body,
   });
 }

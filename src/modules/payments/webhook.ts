@@ -83,6 +83,18 @@ function stripeEffect(body: Json): Effect {
   }
 }
 
+/**
+ * A Razorpay event's identity, from the signed body: its type and the id of the entity it is about (the refund, else
+ * the payment, else the order). The X-Razorpay-Event-Id header is not signed: anyone replaying a captured webhook
+ * could set a new one and have the same event processed again.
+ */
+async function razorpayEventId(body: Json, rawBody: string): Promise<string> {
+  const payload = body.payload ?? {};
+  const entityId = payload.refund?.entity?.id ?? payload.payment?.entity?.id ?? payload.order?.entity?.id;
+  if (typeof entityId === 'string' && entityId.length > 0 && entityId.length <= 100) return `${String(body.event)}:${entityId}`;
+  return `body-${await sha256Hex(rawBody)}`;
+}
+
 /** Verifies the signature over the raw body (before parsing anything) and reads the event. */
 export async function readProviderEvent(
   settings: PaymentSettings,
@@ -103,11 +115,8 @@ export async function readProviderEvent(
   }
   const body = JSON.parse(rawBody) as Json;
   if (typeof body !== 'object' || body === null) throw unreadable();
-  if (provider === 'razorpay') {
-    // Razorpay names each delivery in X-Razorpay-Event-Id; the body has no id of its own.
-    const id = headers('X-Razorpay-Event-Id') ?? `body-${await sha256Hex(rawBody)}`;
-    return { provider, id, type: String(body.event), effect: razorpayEffect(body) };
-  }
+  if (provider === 'razorpay')
+    return { provider, id: await razorpayEventId(body, rawBody), type: String(body.event), effect: razorpayEffect(body) };
   if (typeof body.id !== 'string') throw unreadable();
   return { provider, id: body.id, type: String(body.type), effect: stripeEffect(body) };
 }

@@ -119,6 +119,7 @@ export const seriesRoutes = createRouter()
       summary: 'Book every upcoming occurrence of a free series, all or nothing',
       description: 'Occurrences the caller already holds are skipped; the per-user cap counts each occurrence. No body.',
       tags: ['Series'],
+      rateLimit: 'user',
       responses: { 201: { description: 'Booked', schema: seriesBookedAnswer } },
       errors: ['not_found', 'payment_required', 'event_full', 'already_booked', 'event_not_bookable', 'booking_limit_reached'],
     }),
