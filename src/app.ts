@@ -10,6 +10,7 @@ import { D1_BOOKMARK_HEADER, d1Session, requestId } from './http/request-context
 import { accountRoutes } from './modules/accounts/routes';
 import { attendanceRoutes } from './modules/attendance/routes';
 import { bookingRoutes } from './modules/bookings/routes';
+import { passRoutes } from './modules/passes/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
@@ -55,6 +56,7 @@ export function createApp() {
   app.route('/', bookingRoutes);
   app.route('/', attendanceRoutes);
   app.route('/', paymentRoutes);
+  app.route('/', passRoutes);
   app.route('/', crmRoutes);
   app.route('/', geoRoutes);
   return app;

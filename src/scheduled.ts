@@ -1,4 +1,5 @@
 import { createDb } from './db/client';
+import { expirePasses } from './modules/passes/expiry';
 import { closeWaitlists } from './modules/bookings/close-waitlists';
 import { waitlistRules } from './modules/bookings/waitlist';
 import { decideMinimumAttendance } from './modules/attendance/go-decision';
@@ -27,6 +28,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     ['close waitlists of started events', () => closeWaitlists(db, env.CRM_QUEUE, now)],
     ['extend open-ended series', () => extendSeries(db, env, now)],
     ['retry pending refunds', () => retryPendingRefunds(db, env.CRM_QUEUE, paymentSettings(env), now)],
+    ['expire passes', () => expirePasses(db, now)],
     ['mark no-shows', () => markNoShows(db, env.CRM_QUEUE, now)],
     ['decide minimum attendance', () => decideMinimumAttendance(db, env.CRM_QUEUE, now)],
     ['send reminders', () => sendReminders(db, env.CRM_QUEUE, reminderHours(env), now)],

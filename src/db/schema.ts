@@ -322,6 +322,9 @@ export const bookings = sqliteTable(
     offerExpiresAt: timestamp('offer_expires_at'),
     /** The booking this one was transferred from (POST /bookings/:id/transfer). */
     transferredFrom: integer('transferred_from'),
+    /** `pass` when a credit of `member_pass_id` paid for it (no money changes hands); null otherwise. */
+    paidWith: text('paid_with', { enum: ['pass'] }),
+    memberPassId: integer('member_pass_id'),
     refundId: text('refund_id'),
     refundedAt: timestamp('refunded_at'),
     /** Refund requests the provider refused; the cron retries at `refund_retry_at` until the attempts run out. */
@@ -438,6 +441,114 @@ export const outbox = sqliteTable(
   ],
 );
 
+/** Class passes for sale: a pack of `credits` classes, or unlimited, valid `valid_days` from activation. */
+export const passes = sqliteTable(
+  'passes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    /** null for an unlimited pass. */
+    credits: integer('credits'),
+    unlimited: integer('unlimited', { mode: 'boolean' }).notNull().default(false),
+    price: integer('price').notNull(),
+    currency: text('currency').notNull().default('INR'),
+    validDays: integer('valid_days').notNull(),
+    /** JSON array of event types (compared case-insensitively) the pass books; null for any. */
+    eventTypes: text('event_types', { mode: 'json' }).$type<string[] | null>(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    check('passes_credits_or_unlimited', sql`(${t.unlimited} = 1) = (${t.credits} IS NULL)`),
+    check('passes_credits_range', sql`${t.credits} IS NULL OR ${t.credits} BETWEEN 1 AND 1000`),
+    check('passes_valid_days_range', sql`${t.validDays} BETWEEN 1 AND 730`),
+    check('passes_price_non_negative', sql`${t.price} >= 0`),
+  ],
+);
+
+export const MEMBER_PASS_STATUSES = ['pending_payment', 'active', 'expired', 'cancelled'] as const;
+
+/**
+ * A pass a member bought: the purchase while `pending_payment`, then the member's pass. The product's terms are copied
+ * at purchase, so editing the product changes nothing for holders. Its credit balance is never stored: it is the sum
+ * of its rows in `pass_ledger`, so it cannot drift from them.
+ */
+export const memberPasses = sqliteTable(
+  'member_passes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    passId: integer('pass_id')
+      .notNull()
+      .references(() => passes.id),
+    status: text('status', { enum: MEMBER_PASS_STATUSES }).notNull(),
+    name: text('name').notNull(),
+    creditsTotal: integer('credits_total'),
+    unlimited: integer('unlimited', { mode: 'boolean' }).notNull(),
+    eventTypes: text('event_types', { mode: 'json' }).$type<string[] | null>(),
+    validDays: integer('valid_days').notNull(),
+    amountDue: integer('amount_due').notNull(),
+    amountPaid: integer('amount_paid'),
+    currency: text('currency').notNull(),
+    paymentProvider: text('payment_provider', { enum: PAYMENT_PROVIDERS }),
+    paymentOrderId: text('payment_order_id'),
+    paymentId: text('payment_id'),
+    paymentIdempotencyKey: text('payment_idempotency_key'),
+    activatedAt: timestamp('activated_at'),
+    expiresAt: timestamp('expires_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [
+    index('member_passes_user_idx').on(t.userId, t.id),
+    uniqueIndex('member_passes_payment_id_unique').on(t.paymentId),
+    uniqueIndex('member_passes_payment_order_id_unique').on(t.paymentOrderId),
+    index('member_passes_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'active'`),
+    check(
+      'member_passes_status_valid',
+      sql`${t.status} IN ('pending_payment', 'active', 'expired', 'cancelled')`,
+    ),
+    check('member_passes_active_has_payment', sql`${t.status} = 'pending_payment' OR ${t.status} = 'cancelled' OR ${t.expiresAt} IS NOT NULL`),
+  ],
+);
+
+export const LEDGER_REASONS = ['purchase', 'booking', 'booking_cancelled', 'expiry'] as const;
+
+/** Every change of a member pass's credits, one row each, written in the same batch as its cause. */
+export const passLedger = sqliteTable(
+  'pass_ledger',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    memberPassId: integer('member_pass_id')
+      .notNull()
+      .references(() => memberPasses.id),
+    change: integer('change').notNull(),
+    reason: text('reason', { enum: LEDGER_REASONS }).notNull(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [
+    index('pass_ledger_pass_idx').on(t.memberPassId, t.id),
+    // One charge and one return per booking; one purchase and one expiry per pass.
+    uniqueIndex('pass_ledger_booking_reason_unique')
+      .on(t.bookingId, t.reason)
+      .where(sql`${t.bookingId} IS NOT NULL`),
+    uniqueIndex('pass_ledger_pass_once_unique')
+      .on(t.memberPassId, t.reason)
+      .where(sql`${t.reason} IN ('purchase', 'expiry')`),
+    check('pass_ledger_reason_valid', sql`${t.reason} IN ('purchase', 'booking', 'booking_cancelled', 'expiry')`),
+  ],
+);
+
 /** Provider webhook events already processed, so a redelivered event changes nothing. */
 export const paymentEvents = sqliteTable(
   'payment_events',
@@ -455,3 +566,5 @@ export type EventRow = typeof events.$inferSelect;
 export type SeriesRow = typeof series.$inferSelect;
 export type BookingRow = typeof bookings.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type PassRow = typeof passes.$inferSelect;
+export type MemberPassRow = typeof memberPasses.$inferSelect;

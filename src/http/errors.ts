@@ -68,6 +68,10 @@ export const ERROR_CATALOGUE = {
   },
   booking_not_offered: { status: 409, message: 'Only a booking offered a seat from the waitlist can be claimed' },
   offer_expired: { status: 409, message: 'The waitlist offer expired; the seat went to the next in line' },
+  pass_not_usable: {
+    status: 409,
+    message: 'This pass cannot be used here (expired, used up, not yours, or not for this type of event)',
+  },
   price_differs: { status: 409, message: 'A booking can only move to an event of the same price and currency' },
   cutoff_passed: { status: 409, message: 'The booking’s cancellation cut-off has passed; it can no longer be transferred' },
   event_has_active_bookings: {

@@ -3,11 +3,12 @@ import { bookings, paymentEvents, users } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { bookingJson, loadBookings } from '../bookings/read-model';
+import { ledgerOfUser, memberPassesOf } from '../passes/read-model';
 import { userJson } from './read-model';
 
 /**
- * GET /me/export: every piece of the caller's data. `member_passes` and `ledger` are empty arrays until passes exist.
- * `payments` is one entry per booking that went to a payment provider: the order, the payment, the refund, and the
+ * GET /me/export: every piece of the caller's data: its passes (purchases included) and every ledger row of them (with
+ * `member_pass_id`). `payments` is one entry per booking that went to a payment provider: the order, the payment, the refund, and the
  * provider events (webhooks) recorded for it.
  */
 export async function exportAccount(db: Database, userId: number) {
@@ -23,11 +24,12 @@ export async function exportAccount(db: Database, userId: number) {
         .where(inArray(paymentEvents.bookingId, db.select({ id: bookings.id }).from(bookings).where(eq(bookings.userId, userId))))
         .orderBy(asc(paymentEvents.receivedAt))
     : [];
+  const [memberPasses, ledger] = await Promise.all([memberPassesOf(db, userId), ledgerOfUser(db, userId)]);
   return {
     user: userJson(user),
     bookings: rows.map((row) => bookingJson(row, 'owner')),
-    member_passes: [] as unknown[],
-    ledger: [] as unknown[],
+    member_passes: memberPasses,
+    ledger,
     payments: paid.map((b) => ({
       booking_id: b.id,
       provider: b.paymentProvider,

@@ -165,7 +165,7 @@ export const accountRoutes = createRouter()
     '/me/export',
     describeRoute({
       summary: "Every piece of the caller's data",
-      description: 'member_passes and ledger are empty arrays until passes exist.',
+      description: 'Includes the caller’s passes (member_passes) and every credit change of them (ledger).',
       tags: ['Accounts'],
       responses: { 200: { description: 'The export', schema: accountExportSchema } },
       errors: ['not_found'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ledgerSchema, memberPassSchema } from '../passes/schemas';
 import { bookingSchema } from '../bookings/schemas';
 
 const email = z
@@ -73,7 +74,9 @@ const paymentExportSchema = z.object({
 export const accountExportSchema = z.object({
   user: userSchema,
   bookings: z.array(bookingSchema),
-  member_passes: z.array(z.unknown()).describe('Always empty until passes exist'),
-  ledger: z.array(z.unknown()).describe('Always empty until passes exist'),
+  member_passes: z.array(memberPassSchema).describe('The caller’s passes, purchases not paid yet included'),
+  ledger: z
+    .array(ledgerSchema.shape.entries.element.extend({ member_pass_id: z.number().int() }))
+    .describe('Every credit change of those passes, oldest first'),
   payments: z.array(paymentExportSchema),
 });

@@ -14,6 +14,8 @@ export interface BookSeatInput extends SeatRequest {
   idempotencyKey?: string;
   /** Where seats freed by expired holds go first (the queue before a newcomer). */
   rules: WaitlistRules;
+  /** Pay a paid event's seat with one credit of this member pass (the caller's). */
+  memberPassId?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function bookSeat(db: Database, crm: Queue, input: BookSeatInput) {
   const id = await takeSeatWithRetries(db, { ...input, paid: false }, async (now) => {
     const batch = new Batch(db.$client);
     releaseExpiredHolds(batch, input.eventId, now, input.rules);
-    const seat = takeSeat(batch, input, { status: 'confirmed' }, now, { notify: true });
+    const seat = takeSeat(batch, input, { status: 'confirmed', memberPassId: input.memberPassId }, now, { notify: true });
     const place = input.waitlist ? takeSeat(batch, input, { status: 'waitlisted' }, now, { notify: true }) : null;
     if (input.idempotencyKey) linkIdempotencyKey(batch, { ...input, key: input.idempotencyKey }, now);
     const result = await commit(batch, crm);

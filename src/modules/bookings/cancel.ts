@@ -7,6 +7,7 @@ import { ApiError } from '../../http/errors';
 import { bookingMessages, commit } from '../crm/outbox';
 import { cancellationOutcome, type CancellationOutcome } from './policy';
 import { bookingJsonById } from './read-model';
+import { returnCredits } from '../passes/credits';
 import { recountSeats, type SeatScope } from './seats';
 import { promoteNextWaitlisted, type WaitlistRules } from './waitlist';
 
@@ -93,6 +94,8 @@ export function cancelBookings(batch: Batch, options: CancelBookings): StepRef<{
     ...options.params,
   );
   options.afterUpdate?.(batch);
+  // A pass credit that paid for a booking cancelled here comes back, unless the cancel was late.
+  returnCredits(batch, options.now);
   recountSeats(batch, options.seats);
   if (options.promote && typeof options.seats === 'number') {
     promoteNextWaitlisted(batch, options.seats, options.now, options.promote);
@@ -152,6 +155,7 @@ async function loadForCancel(db: Database, id: number) {
       currency: bookings.currency,
       policyCutoffHours: bookings.policyCutoffHours,
       policyLateRefundPercent: bookings.policyLateRefundPercent,
+      paidWith: bookings.paidWith,
       startsAt: events.startsAt,
     })
     .from(bookings)

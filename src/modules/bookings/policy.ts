@@ -24,7 +24,7 @@ export const policySnapshotValues = (alias: string) => `${alias}.cancellation_cu
 /** What the outcome of a cancel depends on: the booking (its snapshot and payment) and its event's start. */
 export type CancellationSubject = Pick<
   BookingRow,
-  'userId' | 'isPaid' | 'amountPaid' | 'currency' | 'policyCutoffHours' | 'policyLateRefundPercent'
+  'userId' | 'isPaid' | 'amountPaid' | 'currency' | 'policyCutoffHours' | 'policyLateRefundPercent' | 'paidWith'
 > & { startsAt: Date };
 
 export interface CancellationOutcome {
@@ -34,7 +34,7 @@ export interface CancellationOutcome {
   /** Minor units; null when nothing was paid, 0 when a late cancel refunds nothing. */
   refundAmount: number | null;
   currency: string;
-  /** Whether a class-pass credit comes back (no booking is paid with a pass yet). */
+  /** Whether the class-pass credit that paid for it comes back: yes unless the cancel is late (then it is forfeited). */
   creditReturned: boolean;
 }
 
@@ -50,7 +50,7 @@ export function cancellationOutcome(subject: CancellationSubject, actor: Current
   const late = subject.userId === actor.id && now.getTime() >= cutoff.getTime();
   const paid = subject.amountPaid ?? 0;
   const refundAmount = subject.isPaid ? (late ? Math.floor((paid * subject.policyLateRefundPercent) / 100) : paid) : null;
-  return { late, cutoffAt: cutoff, refundAmount, currency: subject.currency, creditReturned: false };
+  return { late, cutoffAt: cutoff, refundAmount, currency: subject.currency, creditReturned: subject.paidWith === 'pass' && !late };
 }
 
 /** The contract's answer of GET /bookings/:id/cancellation-quote. */

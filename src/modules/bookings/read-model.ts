@@ -82,6 +82,8 @@ export function bookingJson({ booking, event, waitlistPosition }: BookingWithEve
     attended_at: booking.attendedAt?.toISOString() ?? null,
     offer_expires_at: booking.offerExpiresAt?.toISOString() ?? null,
     transferred_from: booking.transferredFrom,
+    paid_with: booking.paidWith ?? (booking.isPaid ? 'money' : null),
+    member_pass_id: booking.memberPassId,
     event: eventJson(event),
   };
 }

@@ -65,6 +65,7 @@ export const bookingRoutes = createRouter()
       },
       errors: [
         'payment_required',
+        'pass_not_usable',
         'not_found',
         'event_full',
         'already_booked',
@@ -79,7 +80,7 @@ export const bookingRoutes = createRouter()
     async (c) => {
       const user = currentUser(c);
       const body = c.req.valid('json');
-      const input = { userId: user.id, eventId: body.event_id, waitlist: body.waitlist ?? false };
+      const input = { userId: user.id, eventId: body.event_id, waitlist: body.waitlist ?? false, memberPassId: body.pass_id };
       const key = c.req.valid('header')['idempotency-key'];
       const request = key ? { userId: user.id, key, fingerprint: `POST /book ${JSON.stringify(input)}` } : null;
       const booked = (booking: BookingJson) => ({

@@ -7,6 +7,13 @@ import { eventSchema } from '../events/schemas';
 export const bookBody = z.object({
   event_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   waitlist: z.boolean().optional().describe('true: join the waitlist when the event is full instead of 409 event_full'),
+  pass_id: z
+    .number()
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('Pay a paid event with one credit of this member pass (an id from GET /me/passes)'),
 });
 
 export const transferBody = z
@@ -54,6 +61,8 @@ export const bookingSchema = z
     attended_at: z.string().nullable(),
     offer_expires_at: z.string().nullable().describe('While offered: until when the seat is held for POST /bookings/:id/claim'),
     transferred_from: z.number().int().nullable().describe('The booking this one was transferred from'),
+    paid_with: z.enum(['money', 'pass']).nullable().describe('money: paid through a provider; pass: a credit of member_pass_id'),
+    member_pass_id: z.number().int().nullable(),
     event: eventSchema,
   })
   .meta({ id: 'Booking' });

@@ -9,6 +9,8 @@ import { bookingMessages } from '../crm/outbox';
 import { NEW_CHECK_IN_CODE_SQL } from './check-in-code';
 import { assertUnderBookingLimit, underBookingLimitSql } from './limit';
 import { POLICY_SNAPSHOT_COLUMNS, policySnapshotValues } from './policy';
+import { chargeCredits, passUsable } from '../passes/credits';
+import { assertPassUsable } from '../passes/usable';
 import { hasFreeSeat, holdsActiveBooking, isFull, recountSeats } from './seats';
 
 export interface SeatRequest {
@@ -20,13 +22,17 @@ export interface SeatRequest {
 
 /** What is taken: a seat of a free event, a waitlist place of a full free event, or a payment hold on a paid one. */
 export type SeatKind =
-  | { status: 'confirmed' }
+  | { status: 'confirmed'; memberPassId?: number }
   | { status: 'waitlisted' }
   | { status: 'pending_payment'; holdExpiresAt: Date; provider: 'razorpay' | 'stripe' };
 
 /** A seat of a free event, a hold on a paid one; the waitlist of either (a paid one is offered seats, then pays). */
 const priceRule = (kind: SeatKind) =>
-  kind.status === 'waitlisted' ? 'e.price >= 0' : kind.status === 'pending_payment' ? 'e.price > 0' : 'e.price = 0';
+  kind.status === 'waitlisted'
+    ? 'e.price >= 0'
+    : kind.status === 'pending_payment' || (kind.status === 'confirmed' && kind.memberPassId !== undefined)
+      ? 'e.price > 0'
+      : 'e.price = 0';
 
 export interface TakenSeat {
   id: number;
@@ -50,15 +56,17 @@ export function takeSeat(
   options: { notify: boolean },
 ): StepRef<TakenSeat> {
   const hold = kind.status === 'pending_payment' ? kind : null;
+  const pass = kind.status === 'confirmed' ? (kind.memberPassId ?? null) : null;
   const inserted = batch.sql<TakenSeat>(
     `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider,
-       ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, updated_at)
+       ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, paid_with, member_pass_id, updated_at)
      SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ${policySnapshotValues('e')},
-       ${NEW_CHECK_IN_CODE_SQL}, ?4 FROM events e
+       ${NEW_CHECK_IN_CODE_SQL}, CASE WHEN ?8 IS NULL THEN NULL ELSE 'pass' END, ?8, ?4 FROM events e
      WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${priceRule(kind)}
        AND ${kind.status === 'waitlisted' ? isFull('e') : hasFreeSeat('e')}
        AND NOT ${holdsActiveBooking('?2', '?1')}
        AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
+       ${pass === null ? '' : `AND ${passUsable({ pass: '?8', user: '?2', now: '?4', credits: '1', event: 'e' })}`}
      RETURNING id, amount_due, currency`,
     request.eventId,
     request.userId,
@@ -67,11 +75,14 @@ export function takeSeat(
     request.maxActiveBookings,
     hold?.holdExpiresAt.getTime() ?? null,
     hold?.provider ?? null,
+    pass,
   );
   if (options.notify) {
     // Only if the statement just before inserted a row: changes() and last_insert_rowid() are that INSERT's.
     bookingMessages(batch, 'booking.created', { where: 'changes() = 1 AND b.id = last_insert_rowid()', occurredAt: now });
   }
+  // A seat paid with a pass: its credit, in the same batch (nothing is charged if nothing was inserted).
+  if (pass !== null) chargeCredits(batch, pass, now);
   if (kind.status !== 'waitlisted') recountSeats(batch, request.eventId);
   return inserted;
 }
@@ -92,7 +103,7 @@ const ATTEMPTS = 3;
  */
 export async function takeSeatWithRetries<T>(
   db: Database,
-  request: SeatRequest & { waitlist: boolean; paid: boolean },
+  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number },
   attempt: (now: Date) => Promise<T | undefined>,
 ): Promise<T> {
   for (let i = 1; i <= ATTEMPTS; i++) {
@@ -110,7 +121,7 @@ export async function takeSeatWithRetries<T>(
  */
 export async function explainRefusal(
   db: Database,
-  request: SeatRequest & { waitlist: boolean; paid: boolean },
+  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number },
   now: Date,
 ): Promise<void> {
   const [event, active] = await db.batch([
@@ -145,7 +156,10 @@ export async function explainRefusal(
   }
   if (active.length > 0) throw new ApiError('already_booked', 'You already have a booking for this event');
   await assertUnderBookingLimit(db, request.userId, request.maxActiveBookings, now);
-  if (found.price > 0 && !request.paid) {
+  if (request.memberPassId !== undefined) {
+    if (found.price === 0) throw new ApiError('pass_not_usable', 'This event is free: book it without a pass');
+    await assertPassUsable(db, { memberPassId: request.memberPassId, userId: request.userId, eventId: request.eventId, credits: 1 }, now);
+  } else if (found.price > 0 && !request.paid) {
     throw new ApiError('payment_required', 'This event is paid: book it through POST /create-payment');
   }
   if (found.price === 0 && request.paid) {

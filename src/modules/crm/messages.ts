@@ -12,6 +12,7 @@ export const CRM_NOTIFICATION_TYPES = [
   'booking.reminder',
   'booking.offered',
   'booking.transferred',
+  'pass.purchased',
 ] as const;
 export type CrmNotificationType = (typeof CRM_NOTIFICATION_TYPES)[number];
 
@@ -25,8 +26,13 @@ export interface CrmNotification {
   occurred_at: string;
   booking_id: number | null;
   user: { id: number; name: string; email: string } | null;
-  event: { id: number; title: string; date: string };
-  facilitator: { id: number; name: string; crm_id: string };
+  /** null only for pass.purchased (a purchase is about no event). */
+  event: { id: number; title: string; date: string } | null;
+  facilitator: { id: number; name: string; crm_id: string } | null;
+  /** pass.purchased: the member pass bought. */
+  member_pass?: { id: number; pass_id: number; name: string; credits_total: number | null; unlimited: boolean; expires_at: string };
+  amount_paid?: number;
+  currency?: string;
   /** booking.*: the booking's status after the change (`waitlisted` tells a waitlist entry from a seat). */
   booking_status?: string;
   /** booking.cancelled: user_cancelled, admin_cancelled, event_cancelled, min_attendance_not_met (payments add theirs). */

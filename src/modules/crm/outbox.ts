@@ -133,6 +133,33 @@ export function eventMessages(
 }
 
 /**
+ * `pass.purchased` for the member pass ?1 if the statement just before activated it (changes() = 1): the buyer, the
+ * pass and the payment. There is no event or facilitator: `event` and `facilitator` are null.
+ */
+export function passPurchasedMessage(batch: Batch, memberPassId: number, occurredAt: Date) {
+  const statement = batch.d1
+    .prepare(
+      `INSERT INTO outbox (id, type, payload, status, created_at)
+       WITH picked AS MATERIALIZED (
+         SELECT ${UUID_SQL} AS message_id, mp.id AS pass_id, json_object('id', u.id, 'name', u.name, 'email', u.email) AS user_json,
+           json_object('id', mp.id, 'pass_id', mp.pass_id, 'name', mp.name, 'credits_total', mp.credits_total,
+             'unlimited', json(CASE WHEN mp.unlimited THEN 'true' ELSE 'false' END),
+             'expires_at', ${isoSql('mp.expires_at')}) AS pass_json,
+           mp.payment_id AS payment_id, mp.amount_paid AS amount_paid, mp.currency AS currency
+         FROM member_passes mp JOIN users u ON u.id = mp.user_id
+         WHERE changes() = 1 AND mp.id = ?1
+       )
+       SELECT message_id, 'pass.purchased', json_object('id', message_id, 'type', 'pass.purchased', 'occurred_at', ?2,
+         'booking_id', NULL, 'user', json(user_json), 'event', NULL, 'facilitator', NULL, 'member_pass', json(pass_json),
+         'payment_status', 'paid', 'payment_id', payment_id, 'amount_paid', amount_paid, 'currency', currency), 'pending', ?3
+       FROM picked
+       RETURNING id, payload`,
+    )
+    .bind(memberPassId, occurredAt.toISOString(), occurredAt.getTime());
+  return addMessageStep(batch, statement);
+}
+
+/**
  * Runs the batch (atomically) and sends the outbox messages it wrote to the CRM queue: the one place messages are
  * published after a change. Returns the batch's results and the messages.
  */

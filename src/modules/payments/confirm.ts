@@ -21,8 +21,16 @@ export type PaymentProof =
   | { booking_id: number; razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string }
   | { booking_id: number; payment_intent_id: string };
 
-/** Server-side proof that the customer paid this booking's order, whatever the client claims. */
-async function verifyPayment(settings: PaymentSettings, booking: HeldBooking, body: PaymentProof): Promise<string> {
+/** What a payment is checked against: the order made for a booking or a pass purchase. */
+export type PaidOrder = Pick<HeldBooking, 'paymentProvider' | 'paymentOrderId' | 'amountDue' | 'currency'>;
+
+/** The customer's proof without the booking id (a pass purchase names its id in the path). */
+export type ProviderProof =
+  | { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string }
+  | { payment_intent_id: string };
+
+/** Server-side proof that the customer paid this order, whatever the client claims. Returns the payment id. */
+export async function verifyPayment(settings: PaymentSettings, booking: PaidOrder, body: ProviderProof): Promise<string> {
   if ('razorpay_order_id' in body) {
     if (booking.paymentProvider !== 'razorpay') throw verificationFailed('this booking is not paid through Razorpay');
     if (body.razorpay_order_id !== booking.paymentOrderId)

@@ -48,7 +48,7 @@ const authHeader = (s: RazorpaySettings) => `Basic ${btoa(`${s.keyId}:${s.keySec
 
 export function createRazorpayOrder(
   s: RazorpaySettings,
-  input: { amount: number; currency: string; receipt: string; bookingId: number },
+  input: { amount: number; currency: string; receipt: string; bookingId: number; noteKey?: 'booking_id' | 'pass_purchase_id' },
 ) {
   return callProvider<RazorpayOrder>('razorpay', `${s.apiUrl}/v1/orders`, {
     method: 'POST',
@@ -57,7 +57,7 @@ export function createRazorpayOrder(
       amount: input.amount,
       currency: input.currency,
       receipt: input.receipt,
-      notes: { booking_id: String(input.bookingId) },
+      notes: { [input.noteKey ?? 'booking_id']: String(input.bookingId) },
     }),
   });
 }

@@ -53,3 +53,8 @@ export const paymentSchema = z
 export const createPaymentAnswer = z.object({ booking: bookingSchema, payment: paymentSchema });
 export const confirmBookingAnswer = z.object({ msg: z.literal('Booking confirmed'), booking: bookingSchema });
 export const webhookAnswer = z.object({ received: z.literal(true), duplicate: z.boolean() });
+
+/** The proof of a pass purchase: the same fields as /confirm-booking, the purchase named in the path. */
+export const confirmPurchaseBody = z
+  .union([razorpayConfirmBody.omit({ booking_id: true }), stripeConfirmBody.omit({ booking_id: true })])
+  .meta({ id: 'PassPurchaseConfirm' });

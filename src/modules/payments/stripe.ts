@@ -48,12 +48,18 @@ const headers = (s: StripeSettings, idempotencyKey?: string) => ({
  */
 export function createStripePaymentIntent(
   s: StripeSettings,
-  input: { amount: number; currency: string; bookingId: number; idempotencyKey: string },
+  input: {
+    amount: number;
+    currency: string;
+    bookingId: number;
+    idempotencyKey: string;
+    metadataKey?: 'booking_id' | 'pass_purchase_id';
+  },
 ) {
   const body = new URLSearchParams({
     amount: String(input.amount),
     currency: input.currency.toLowerCase(),
-    'metadata[booking_id]': String(input.bookingId),
+    [`metadata[${input.metadataKey ?? 'booking_id'}]`]: String(input.bookingId),
     'automatic_payment_methods[enabled]': 'true',
   });
   return callProvider<StripePaymentIntent>('stripe', `${s.apiUrl}/v1/payment_intents`, {

@@ -1,5 +1,5 @@
 import { eq, or } from 'drizzle-orm';
-import { bookings } from '../../db/schema';
+import { bookings, memberPasses, type MemberPassRow } from '../../db/schema';
 import { isUniqueViolationOn } from '../../db/errors';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
@@ -13,6 +13,7 @@ import { refundedMessage, refundOrphanPayment } from './refund';
 import type { PaymentSettings } from './settings';
 import { verifyStripeWebhook } from './stripe';
 import type { Provider } from './hold';
+import { activatePass } from '../passes/purchase';
 
 /** What a provider's webhook event means for a booking, whatever the provider. */
 type Effect =
@@ -136,6 +137,10 @@ function findTarget(db: Database, effect: Effect) {
  */
 export async function handleProviderEvent(db: Database, crm: Queue, settings: PaymentSettings, event: ProviderEvent) {
   const booking = await findTarget(db, event.effect);
+  if (!booking && event.effect.kind === 'paid') {
+    const purchase = await db.query.memberPasses.findFirst({ where: eq(memberPasses.paymentOrderId, event.effect.orderId) });
+    if (purchase) return handlePassPayment(db, crm, event, purchase, event.effect);
+  }
   const now = new Date();
   const batch = new Batch(db.$client);
   batch.sql(
@@ -186,4 +191,36 @@ function recordRefund(
     alsoSet: { sql: 'refund_id = ?, refunded_at = ?', params: [effect.refundId, now.getTime()] },
     afterUpdate: (b) => refundedMessage(b, booking.id, effect.paymentId, now),
   });
+}
+
+/**
+ * A payment of a pass purchase the buyer may never have confirmed: the purchase is activated with the event recorded
+ * in the same batch (a redelivery changes nothing). A payment of another amount or currency activates nothing.
+ */
+async function handlePassPayment(
+  db: Database,
+  crm: Queue,
+  event: ProviderEvent,
+  purchase: MemberPassRow,
+  effect: { paymentId: string; amount: number; currency: string },
+) {
+  const now = new Date();
+  const batch = new Batch(db.$client);
+  batch.sql(
+    `INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, NULL, ?4)`,
+    event.provider,
+    event.id,
+    event.type,
+    now.getTime(),
+  );
+  if (effect.amount === purchase.amountDue && effect.currency.toUpperCase() === purchase.currency) {
+    activatePass(batch, { memberPassId: purchase.id, paymentId: effect.paymentId }, now);
+  }
+  try {
+    await commit(batch, crm);
+  } catch (error) {
+    if (isUniqueViolationOn(error, 'payment_events.')) return { duplicate: true };
+    throw error;
+  }
+  return { duplicate: false };
 }

@@ -1,0 +1,169 @@
+import { and, eq } from 'drizzle-orm';
+import { Batch } from '../../db/batch';
+import { isUniqueViolationOn } from '../../db/errors';
+import { memberPasses, passes, type MemberPassRow } from '../../db/schema';
+import type { CurrentUser, Database } from '../../env';
+import { ApiError } from '../../http/errors';
+import { commit, passPurchasedMessage } from '../crm/outbox';
+import { verifyPayment, type ProviderProof } from '../payments/confirm';
+import type { Provider } from '../payments/hold';
+import { paymentProviderUnavailable } from '../payments/provider';
+import { createRazorpayOrder } from '../payments/razorpay';
+import type { PaymentSettings } from '../payments/settings';
+import { createStripePaymentIntent } from '../payments/stripe';
+import { memberPassById, purchaseJson } from './read-model';
+
+const DAY = 86_400_000;
+
+/**
+ * Activates the purchase ?1 paid by ?2 at `now`, in the caller's batch, once: the UPDATE only moves a
+ * `pending_payment` purchase (a confirm and a webhook racing cannot both win; the unique payment_id index refuses a
+ * payment used twice), then `pass.purchased` and, for a pack, its credits as the `purchase` ledger row. Returns the
+ * UPDATE's step.
+ */
+export function activatePass(batch: Batch, input: { memberPassId: number; paymentId: string | null }, now: Date) {
+  const activated = batch.sql(
+    `UPDATE member_passes SET status = 'active', payment_id = ?2, amount_paid = amount_due, activated_at = ?3,
+       expires_at = ?3 + valid_days * ${DAY}, updated_at = ?3
+     WHERE id = ?1 AND status = 'pending_payment'`,
+    input.memberPassId,
+    input.paymentId,
+    now.getTime(),
+  );
+  passPurchasedMessage(batch, input.memberPassId, now);
+  batch.sql(
+    `INSERT INTO pass_ledger (member_pass_id, change, reason, booking_id, created_at)
+     SELECT id, credits_total, 'purchase', NULL, ?2 FROM member_passes
+     WHERE id = ?1 AND status = 'active' AND activated_at = ?2 AND unlimited = 0
+     ON CONFLICT DO NOTHING`,
+    input.memberPassId,
+    now.getTime(),
+  );
+  return activated;
+}
+
+/** A payment id already used for another purchase is 409 payment_already_used. */
+function paymentAlreadyUsed(error: unknown): never {
+  if (isUniqueViolationOn(error, 'member_passes.payment_id')) {
+    throw new ApiError('payment_already_used', 'This payment has already been used for another purchase');
+  }
+  throw error;
+}
+
+/**
+ * POST /passes/:id/purchase: a `pending_payment` purchase of an active product with its terms copied, then the
+ * provider's order for its price (Razorpay order or Stripe PaymentIntent), answered like /create-payment. A free
+ * product is activated at once (payment: null). A provider failure cancels the purchase and passes the 502 on.
+ */
+export async function purchasePass(
+  db: Database,
+  crm: Queue,
+  settings: PaymentSettings,
+  input: { passId: number; actor: CurrentUser; provider: Provider },
+) {
+  const product = await db.query.passes.findFirst({ where: and(eq(passes.id, input.passId), eq(passes.active, true)) });
+  if (!product) throw new ApiError('not_found', 'No pass for sale has this id');
+  const idempotencyKey = crypto.randomUUID();
+  const [purchase] = await db
+    .insert(memberPasses)
+    .values({
+      userId: input.actor.id,
+      passId: product.id,
+      status: 'pending_payment',
+      name: product.name,
+      creditsTotal: product.credits,
+      unlimited: product.unlimited,
+      eventTypes: product.eventTypes ?? null,
+      validDays: product.validDays,
+      amountDue: product.price,
+      currency: product.currency,
+      paymentProvider: product.price > 0 ? input.provider : null,
+      paymentIdempotencyKey: idempotencyKey,
+    })
+    .returning();
+  const id = purchase!.id;
+  if (product.price === 0) {
+    const batch = new Batch(db.$client);
+    activatePass(batch, { memberPassId: id, paymentId: null }, new Date());
+    await commit(batch, crm);
+    return { purchase: purchaseJson((await loadPurchase(db, id))!), payment: null };
+  }
+  let order: { orderId: string; clientSecret?: string };
+  try {
+    if (input.provider === 'razorpay') {
+      const created = await createRazorpayOrder(settings.razorpay, {
+        amount: product.price,
+        currency: product.currency,
+        receipt: `pass-${id}`,
+        bookingId: id,
+        noteKey: 'pass_purchase_id',
+      });
+      order = { orderId: orderIdOf(created?.id, 'razorpay') };
+    } else {
+      const intent = await createStripePaymentIntent(settings.stripe, {
+        amount: product.price,
+        currency: product.currency,
+        bookingId: id,
+        idempotencyKey,
+        metadataKey: 'pass_purchase_id',
+      });
+      const secret = intent?.client_secret;
+      order = { orderId: orderIdOf(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
+    }
+    await db.update(memberPasses).set({ paymentOrderId: order.orderId, updatedAt: new Date() }).where(eq(memberPasses.id, id));
+  } catch (error) {
+    await db
+      .update(memberPasses)
+      .set({ status: 'cancelled', updatedAt: new Date() })
+      .where(eq(memberPasses.id, id))
+      .catch(() => undefined);
+    throw error;
+  }
+  const common = { provider: input.provider, amount: product.price, currency: product.currency };
+  return {
+    purchase: purchaseJson((await loadPurchase(db, id))!),
+    payment:
+      input.provider === 'razorpay'
+        ? { ...common, order_id: order.orderId, key_id: settings.razorpay.keyId }
+        : { ...common, payment_intent_id: order.orderId, client_secret: order.clientSecret },
+  };
+}
+
+function orderIdOf(id: unknown, provider: Provider): string {
+  if (typeof id === 'string' && /^[\w-]{1,255}$/.test(id)) return id;
+  throw paymentProviderUnavailable(provider, 'answer without a usable order id');
+}
+
+const loadPurchase = (db: Database, id: number) => db.query.memberPasses.findFirst({ where: eq(memberPasses.id, id) });
+
+/**
+ * POST /pass-purchases/:id/confirm: the buyer's proof is verified with the provider (the order made for this purchase,
+ * captured, same amount and currency), then the purchase is activated. Again with the same payment: the same pass.
+ */
+export async function confirmPurchase(
+  db: Database,
+  crm: Queue,
+  settings: PaymentSettings,
+  input: { purchaseId: number; actor: CurrentUser; proof: ProviderProof },
+) {
+  const purchase = await loadPurchase(db, input.purchaseId);
+  if (!purchase) throw new ApiError('not_found', 'Purchase not found');
+  if (purchase.userId !== input.actor.id) throw new ApiError('forbidden', 'This purchase is not yours');
+  const presented = 'razorpay_payment_id' in input.proof ? input.proof.razorpay_payment_id : input.proof.payment_intent_id;
+  if (purchase.status !== 'pending_payment') {
+    if (purchase.status !== 'cancelled' && purchase.paymentId === presented) return (await memberPassById(db, purchase.id))!;
+    if (purchase.status === 'cancelled') throw new ApiError('booking_not_payable', 'This purchase was cancelled');
+    throw new ApiError('booking_already_paid', 'This purchase is already paid with another payment');
+  }
+  const paymentId = await verifyPayment(settings, purchase, input.proof);
+  await activate(db, crm, purchase, paymentId);
+  return (await memberPassById(db, purchase.id))!;
+}
+
+/** Activates a purchase paid by `paymentId` (the client's confirm or the provider's webhook). */
+export async function activate(db: Database, crm: Queue, purchase: MemberPassRow, paymentId: string) {
+  const batch = new Batch(db.$client);
+  const activated = activatePass(batch, { memberPassId: purchase.id, paymentId }, new Date());
+  const result = await commit(batch, crm).catch(paymentAlreadyUsed);
+  return result.changes(activated) === 1;
+}
