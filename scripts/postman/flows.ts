@@ -751,6 +751,115 @@ export const FLOWS: Folder[] = [
     ],
   },
   {
+    name: 'Class passes',
+    steps: [
+      {
+        name: 'Create a 5-class pack (admin)',
+        op: 'POST /passes',
+        auth: 'adminToken',
+        body: { name: 'Postman 5-class pack', credits: 5, price: 200000, valid_days: 60 },
+        status: 201,
+        capture: { passId: 'json.pass.id' },
+      },
+      {
+        name: 'Rename the product (admin)',
+        op: 'PATCH /passes/:id',
+        path: '/passes/{{passId}}',
+        auth: 'adminToken',
+        body: { name: 'Postman 5-class pack (renamed)' },
+        status: 200,
+        checks: [{ label: 'renamed', assert: "pm.expect(json.pass.name).to.eql('Postman 5-class pack (renamed)');" }],
+      },
+      {
+        name: 'The passes on sale',
+        op: 'GET /passes',
+        status: 200,
+        checks: [
+          {
+            label: 'listed',
+            assert: "pm.expect(json.passes.map(p => p.id)).to.include(Number(pm.collectionVariables.get('passId')));",
+          },
+        ],
+      },
+      {
+        name: 'Buy it (Razorpay)',
+        op: 'POST /passes/:id/purchase',
+        path: '/passes/{{passId}}/purchase',
+        auth: 'memberToken',
+        body: { provider: 'razorpay' },
+        status: 201,
+        checks: [{ label: 'pending', assert: "pm.expect(json.purchase.status).to.eql('pending_payment');" }],
+        capture: { purchaseId: 'json.purchase.id', passOrderId: 'json.payment.order_id' },
+      },
+      {
+        name: 'Confirm the purchase with the Checkout signature',
+        op: 'POST /pass-purchases/:id/confirm',
+        path: '/pass-purchases/{{purchaseId}}/confirm',
+        auth: 'memberToken',
+        prerequest: [
+          "const orderId = pm.collectionVariables.get('passOrderId');",
+          "const paymentId = 'pay_' + pm.collectionVariables.get('runId').replace(/[^A-Za-z0-9]/g, '') + 'P';",
+          "pm.collectionVariables.set('passPaymentId', paymentId);",
+          "pm.collectionVariables.set('passSignature', CryptoJS.HmacSHA256(orderId + '|' + paymentId, pm.environment.get('razorpayKeySecret')).toString());",
+        ],
+        body: {
+          razorpay_order_id: '{{passOrderId}}',
+          razorpay_payment_id: '{{passPaymentId}}',
+          razorpay_signature: '{{passSignature}}',
+        },
+        status: 200,
+        checks: [
+          { label: 'message', assert: "pm.expect(json.msg).to.eql('Pass activated');" },
+          { label: '5 credits', assert: 'pm.expect(json.member_pass.credits_left).to.eql(5);' },
+        ],
+        capture: { memberPassId: 'json.member_pass.id' },
+      },
+      {
+        name: 'Book the paid event with a credit',
+        op: 'POST /book',
+        auth: 'memberToken',
+        body: { event_id: 7, pass_id: '#{{memberPassId}}' },
+        status: 201,
+        checks: [{ label: 'paid with the pass', assert: "pm.expect(json.booking.paid_with).to.eql('pass');" }],
+        capture: { passBookingId: 'json.booking.id' },
+      },
+      {
+        name: 'My passes: 4 credits left',
+        op: 'GET /me/passes',
+        auth: 'memberToken',
+        status: 200,
+        checks: [
+          {
+            label: '4 left',
+            assert:
+              "pm.expect(json.member_passes.find(p => p.id === Number(pm.collectionVariables.get('memberPassId'))).credits_left).to.eql(4);",
+          },
+        ],
+      },
+      {
+        name: 'Cancel before the cut-off: the credit comes back',
+        op: 'DELETE /cancel-booking/:id',
+        path: '/cancel-booking/{{passBookingId}}',
+        auth: 'memberToken',
+        status: 200,
+      },
+      {
+        name: 'The ledger: purchase, booking, return',
+        op: 'GET /me/passes/:id/ledger',
+        path: '/me/passes/{{memberPassId}}/ledger',
+        auth: 'memberToken',
+        status: 200,
+        checks: [
+          {
+            label: 'three rows summing to 5',
+            assert:
+              "pm.expect(json.entries.map(e => e.reason)).to.eql(['purchase', 'booking', 'booking_cancelled']); pm.expect(json.entries.reduce((s, e) => s + e.change, 0)).to.eql(5);",
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'Payments',
     steps: [
       {

@@ -513,11 +513,11 @@ export const memberPasses = sqliteTable(
     index('member_passes_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'active'`),
+    check('member_passes_status_valid', sql`${t.status} IN ('pending_payment', 'active', 'expired', 'cancelled')`),
     check(
-      'member_passes_status_valid',
-      sql`${t.status} IN ('pending_payment', 'active', 'expired', 'cancelled')`,
+      'member_passes_active_has_payment',
+      sql`${t.status} = 'pending_payment' OR ${t.status} = 'cancelled' OR ${t.expiresAt} IS NOT NULL`,
     ),
-    check('member_passes_active_has_payment', sql`${t.status} = 'pending_payment' OR ${t.status} = 'cancelled' OR ${t.expiresAt} IS NOT NULL`),
   ],
 );
 

@@ -18,7 +18,7 @@ const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 
 /** The contract's "Who" column for routes a member may not call. Anything under /admin is admin-only as well. */
-const ADMIN_ONLY = new Set(['POST /facilitators', 'PATCH /facilitators/:id']);
+const ADMIN_ONLY = new Set(['POST /facilitators', 'PATCH /facilitators/:id', 'POST /passes', 'PATCH /passes/:id']);
 const FACILITATOR_OR_ADMIN = new Set([
   'POST /events',
   'PUT /events/:id',
@@ -31,13 +31,15 @@ const FACILITATOR_OR_ADMIN = new Set([
   'POST /check-in',
 ]);
 /** Routes with an :id whose object is not the caller's to own: any member books any series, as any event. */
-const SHARED_OBJECTS = new Set(['POST /series/:id/book']);
+const SHARED_OBJECTS = new Set(['POST /series/:id/book', 'POST /passes/:id/purchase']);
 const isAdminOnly = (op: Operation) => ADMIN_ONLY.has(key(op)) || op.path.startsWith('/admin');
 
 let world: World;
 let stranger: UserFixture;
 let outboxId: string;
 let seriesId: number;
+let passId: number;
+let memberPassId: number;
 
 beforeAll(async () => {
   await prepareHardeningDb();
@@ -66,6 +68,21 @@ beforeAll(async () => {
   });
   expect(series.status, series.text).toBe(201);
   seriesId = series.json.series.id;
+  // A pass product and the world member's purchase of it (the pass routes' objects).
+  const product = await hardCall('POST', '/passes', {
+    token: world.admin.token,
+    body: { name: 'Hardening pack', credits: 2, price: 1000, valid_days: 30 },
+  });
+  expect(product.status, product.text).toBe(201);
+  passId = product.json.pass.id;
+  const purchase = await hardeningDb
+    .prepare(
+      `INSERT INTO member_passes (user_id, pass_id, status, name, credits_total, unlimited, valid_days, amount_due, currency)
+       VALUES (?, ?, 'pending_payment', 'Hardening pack', 2, 0, 30, 1000, 'INR') RETURNING id`,
+    )
+    .bind(world.member.id, passId)
+    .first<{ id: number }>();
+  memberPassId = purchase!.id;
 });
 
 /** The id of the world's object a path is about, by its first segment. */
@@ -75,6 +92,8 @@ function objectIdFor(op: Operation, w: World): string {
   if (first === 'facilitators') return String(w.facilitator.facilitatorId);
   if (first === 'admin') return outboxId;
   if (first === 'series') return String(seriesId);
+  if (first === 'passes') return String(passId);
+  if (first === 'pass-purchases' || first === 'me') return String(memberPassId);
   return String(w.booking);
 }
 

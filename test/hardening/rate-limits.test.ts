@@ -21,6 +21,7 @@ const LIMITED: Record<string, 'user' | 'address'> = {
   'POST /series/:id/book': 'user',
   'POST /bookings/:id/claim': 'user',
   'POST /bookings/:id/transfer': 'user',
+  'POST /passes/:id/purchase': 'user',
   'POST /password/change': 'user',
   'DELETE /me': 'user',
   'POST /register': 'address',

@@ -26,6 +26,7 @@ const PUBLIC_ROUTES = [
   'POST /payment-webhook',
   'GET /series/:id',
   'GET /events/:id/alternatives',
+  'GET /passes',
 ];
 
 /** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */

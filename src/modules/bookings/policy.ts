@@ -50,7 +50,13 @@ export function cancellationOutcome(subject: CancellationSubject, actor: Current
   const late = subject.userId === actor.id && now.getTime() >= cutoff.getTime();
   const paid = subject.amountPaid ?? 0;
   const refundAmount = subject.isPaid ? (late ? Math.floor((paid * subject.policyLateRefundPercent) / 100) : paid) : null;
-  return { late, cutoffAt: cutoff, refundAmount, currency: subject.currency, creditReturned: subject.paidWith === 'pass' && !late };
+  return {
+    late,
+    cutoffAt: cutoff,
+    refundAmount,
+    currency: subject.currency,
+    creditReturned: subject.paidWith === 'pass' && !late,
+  };
 }
 
 /** The contract's answer of GET /bookings/:id/cancellation-quote. */

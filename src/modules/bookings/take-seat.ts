@@ -158,7 +158,11 @@ export async function explainRefusal(
   await assertUnderBookingLimit(db, request.userId, request.maxActiveBookings, now);
   if (request.memberPassId !== undefined) {
     if (found.price === 0) throw new ApiError('pass_not_usable', 'This event is free: book it without a pass');
-    await assertPassUsable(db, { memberPassId: request.memberPassId, userId: request.userId, eventId: request.eventId, credits: 1 }, now);
+    await assertPassUsable(
+      db,
+      { memberPassId: request.memberPassId, userId: request.userId, eventId: request.eventId, credits: 1 },
+      now,
+    );
   } else if (found.price > 0 && !request.paid) {
     throw new ApiError('payment_required', 'This event is paid: book it through POST /create-payment');
   }

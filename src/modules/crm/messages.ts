@@ -30,7 +30,14 @@ export interface CrmNotification {
   event: { id: number; title: string; date: string } | null;
   facilitator: { id: number; name: string; crm_id: string } | null;
   /** pass.purchased: the member pass bought. */
-  member_pass?: { id: number; pass_id: number; name: string; credits_total: number | null; unlimited: boolean; expires_at: string };
+  member_pass?: {
+    id: number;
+    pass_id: number;
+    name: string;
+    credits_total: number | null;
+    unlimited: boolean;
+    expires_at: string;
+  };
   amount_paid?: number;
   currency?: string;
   /** booking.*: the booking's status after the change (`waitlisted` tells a waitlist entry from a seat). */

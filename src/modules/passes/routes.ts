@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { currentUser, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
-import { createRouter } from '../../http/factory';
+import { createRouter, factory } from '../../http/factory';
 import { idParam } from '../../http/params';
 import { describeRoute } from '../../http/route-marks';
 import { validate } from '../../http/validate';
@@ -21,6 +21,17 @@ import {
 } from './schemas';
 
 const admins = requireRole('admin');
+
+/** 404 for an unknown purchase, 403 for someone else's, before the body is validated (a stranger learns nothing). */
+const ownPurchaseOnly = factory.createMiddleware(async (c, next) => {
+  const row = await c.var.db.$client
+    .prepare('SELECT user_id FROM member_passes WHERE id = ?')
+    .bind(Number(c.req.param('id')))
+    .first<{ user_id: number }>();
+  if (!row) throw new ApiError('not_found', 'Purchase not found');
+  if (row.user_id !== currentUser(c).id) throw new ApiError('forbidden', 'This purchase is not yours');
+  await next();
+});
 
 export const passRoutes = createRouter()
   .post(
@@ -101,6 +112,7 @@ export const passRoutes = createRouter()
       ],
     }),
     validate('param', idParam),
+    ownPurchaseOnly,
     validate('json', confirmPurchaseBody),
     async (c) => {
       const memberPass = await confirmPurchase(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {

@@ -26,8 +26,7 @@ export type PaidOrder = Pick<HeldBooking, 'paymentProvider' | 'paymentOrderId' |
 
 /** The customer's proof without the booking id (a pass purchase names its id in the path). */
 export type ProviderProof =
-  | { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string }
-  | { payment_intent_id: string };
+  { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string } | { payment_intent_id: string };
 
 /** Server-side proof that the customer paid this order, whatever the client claims. Returns the payment id. */
 export async function verifyPayment(settings: PaymentSettings, booking: PaidOrder, body: ProviderProof): Promise<string> {
