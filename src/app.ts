@@ -11,6 +11,7 @@ import { accountRoutes } from './modules/accounts/routes';
 import { attendanceRoutes } from './modules/attendance/routes';
 import { bookingRoutes } from './modules/bookings/routes';
 import { passRoutes } from './modules/passes/routes';
+import { voucherRoutes } from './modules/vouchers/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
@@ -57,6 +58,7 @@ export function createApp() {
   app.route('/', attendanceRoutes);
   app.route('/', paymentRoutes);
   app.route('/', passRoutes);
+  app.route('/', voucherRoutes);
   app.route('/', crmRoutes);
   app.route('/', geoRoutes);
   return app;

@@ -322,9 +322,11 @@ export const bookings = sqliteTable(
     offerExpiresAt: timestamp('offer_expires_at'),
     /** The booking this one was transferred from (POST /bookings/:id/transfer). */
     transferredFrom: integer('transferred_from'),
-    /** `pass` when a credit of `member_pass_id` paid for it (no money changes hands); null otherwise. */
-    paidWith: text('paid_with', { enum: ['pass'] }),
+    /** `pass`: a credit of `member_pass_id` paid for it; `voucher`: a voucher made it free; null otherwise. */
+    paidWith: text('paid_with', { enum: ['pass', 'voucher'] }),
     memberPassId: integer('member_pass_id'),
+    /** The voucher that reduced `amount_due` (its uses are counted from these rows: vouchers/uses.ts). */
+    voucherId: integer('voucher_id'),
     refundId: text('refund_id'),
     refundedAt: timestamp('refunded_at'),
     /** Refund requests the provider refused; the cron retries at `refund_retry_at` until the attempts run out. */
@@ -366,6 +368,9 @@ export const bookings = sqliteTable(
     index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
     index('bookings_user_idx').on(t.userId, t.bookedAt),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
+    index('bookings_voucher_idx')
+      .on(t.voucherId)
+      .where(sql`${t.voucherId} IS NOT NULL`),
     // The cron closes waitlists at the start: the waitlisted rows, by event.
     index('bookings_waitlisted_idx')
       .on(t.eventId)
@@ -499,6 +504,7 @@ export const memberPasses = sqliteTable(
     paymentOrderId: text('payment_order_id'),
     paymentId: text('payment_id'),
     paymentIdempotencyKey: text('payment_idempotency_key'),
+    voucherId: integer('voucher_id'),
     activatedAt: timestamp('activated_at'),
     expiresAt: timestamp('expires_at'),
     createdAt: createdAt(),
@@ -508,6 +514,9 @@ export const memberPasses = sqliteTable(
   },
   (t) => [
     index('member_passes_user_idx').on(t.userId, t.id),
+    index('member_passes_voucher_idx')
+      .on(t.voucherId)
+      .where(sql`${t.voucherId} IS NOT NULL`),
     uniqueIndex('member_passes_payment_id_unique').on(t.paymentId),
     uniqueIndex('member_passes_payment_order_id_unique').on(t.paymentOrderId),
     index('member_passes_expiry_idx')
@@ -520,6 +529,34 @@ export const memberPasses = sqliteTable(
     ),
   ],
 );
+
+/** Discount codes: percent or amount off, for one event, an event type or everything, with a number of uses. */
+export const vouchers = sqliteTable(
+  'vouchers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Lower-cased: codes are case-insensitive. */
+    code: text('code').notNull(),
+    percentOff: integer('percent_off'),
+    amountOff: integer('amount_off'),
+    /** The currency of amount_off (it applies only to prices in it); null for a percentage. */
+    currency: text('currency'),
+    maxUses: integer('max_uses').notNull(),
+    validUntil: timestamp('valid_until'),
+    eventId: integer('event_id').references(() => events.id),
+    eventType: text('event_type'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('vouchers_code_unique').on(t.code),
+    check('vouchers_one_discount', sql`(${t.percentOff} IS NULL) <> (${t.amountOff} IS NULL)`),
+    check('vouchers_percent_range', sql`${t.percentOff} IS NULL OR ${t.percentOff} BETWEEN 1 AND 100`),
+    check('vouchers_amount_positive', sql`${t.amountOff} IS NULL OR ${t.amountOff} > 0`),
+    check('vouchers_max_uses_positive', sql`${t.maxUses} > 0`),
+  ],
+);
+
+export type VoucherRow = typeof vouchers.$inferSelect;
 
 export const LEDGER_REASONS = ['purchase', 'booking', 'booking_cancelled', 'expiry'] as const;
 

@@ -72,6 +72,8 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'This pass cannot be used here (expired, used up, not yours, or not for this type of event)',
   },
+  voucher_exhausted: { status: 409, message: 'Every use of this voucher is taken' },
+  voucher_code_taken: { status: 409, message: 'Another voucher has this code' },
   price_differs: { status: 409, message: 'A booking can only move to an event of the same price and currency' },
   cutoff_passed: { status: 409, message: 'The booking’s cancellation cut-off has passed; it can no longer be transferred' },
   event_has_active_bookings: {
@@ -80,6 +82,7 @@ export const ERROR_CATALOGUE = {
   },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
+  voucher_invalid: { status: 422, message: 'This voucher code is unknown, expired or not for this' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with another request body' },
   location_not_found: { status: 422, message: 'No such place was found; nothing was saved' },
   facilitator_not_found: { status: 422, message: 'No facilitator has this facilitator_id' },

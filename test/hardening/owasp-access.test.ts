@@ -18,7 +18,14 @@ const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 
 /** The contract's "Who" column for routes a member may not call. Anything under /admin is admin-only as well. */
-const ADMIN_ONLY = new Set(['POST /facilitators', 'PATCH /facilitators/:id', 'POST /passes', 'PATCH /passes/:id']);
+const ADMIN_ONLY = new Set([
+  'POST /facilitators',
+  'PATCH /facilitators/:id',
+  'POST /passes',
+  'PATCH /passes/:id',
+  'POST /vouchers',
+  'GET /vouchers',
+]);
 const FACILITATOR_OR_ADMIN = new Set([
   'POST /events',
   'PUT /events/:id',

@@ -61,7 +61,10 @@ export const bookingSchema = z
     attended_at: z.string().nullable(),
     offer_expires_at: z.string().nullable().describe('While offered: until when the seat is held for POST /bookings/:id/claim'),
     transferred_from: z.number().int().nullable().describe('The booking this one was transferred from'),
-    paid_with: z.enum(['money', 'pass']).nullable().describe('money: paid through a provider; pass: a credit of member_pass_id'),
+    paid_with: z
+      .enum(['money', 'pass', 'voucher'])
+      .nullable()
+      .describe('money: paid through a provider; pass: a credit of member_pass_id; voucher: a voucher brought it to 0'),
     member_pass_id: z.number().int().nullable(),
     event: eventSchema,
   })

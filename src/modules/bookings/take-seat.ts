@@ -11,6 +11,8 @@ import { assertUnderBookingLimit, underBookingLimitSql } from './limit';
 import { POLICY_SNAPSHOT_COLUMNS, policySnapshotValues } from './policy';
 import { chargeCredits, passUsable } from '../passes/credits';
 import { assertPassUsable } from '../passes/usable';
+import { discountedSql, hasUseLeft } from '../vouchers/uses';
+import { assertVoucherHasUse } from '../vouchers/lookup';
 import { hasFreeSeat, holdsActiveBooking, isFull, recountSeats } from './seats';
 
 export interface SeatRequest {
@@ -24,7 +26,7 @@ export interface SeatRequest {
 export type SeatKind =
   | { status: 'confirmed'; memberPassId?: number }
   | { status: 'waitlisted' }
-  | { status: 'pending_payment'; holdExpiresAt: Date; provider: 'razorpay' | 'stripe' };
+  | { status: 'pending_payment'; holdExpiresAt: Date; provider: 'razorpay' | 'stripe'; voucherId?: number };
 
 /** A seat of a free event, a hold on a paid one; the waitlist of either (a paid one is offered seats, then pays). */
 const priceRule = (kind: SeatKind) =>
@@ -57,16 +59,24 @@ export function takeSeat(
 ): StepRef<TakenSeat> {
   const hold = kind.status === 'pending_payment' ? kind : null;
   const pass = kind.status === 'confirmed' ? (kind.memberPassId ?? null) : null;
+  const voucher = hold?.voucherId ?? null;
+  // A hold carries the price, less its voucher's discount (never below 0).
+  const amountDue = hold
+    ? voucher === null
+      ? 'e.price'
+      : `(SELECT ${discountedSql('e.price', 'v')} FROM vouchers v WHERE v.id = ?9)`
+    : 'NULL';
   const inserted = batch.sql<TakenSeat>(
     `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, amount_due, hold_expires_at, payment_provider,
-       ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, paid_with, member_pass_id, updated_at)
-     SELECT e.id, ?2, ?3, ?4, e.currency, ${hold ? 'e.price' : 'NULL'}, ?6, ?7, ${policySnapshotValues('e')},
-       ${NEW_CHECK_IN_CODE_SQL}, CASE WHEN ?8 IS NULL THEN NULL ELSE 'pass' END, ?8, ?4 FROM events e
+       ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, paid_with, member_pass_id, voucher_id, updated_at)
+     SELECT e.id, ?2, ?3, ?4, e.currency, ${amountDue}, ?6, ?7, ${policySnapshotValues('e')},
+       ${NEW_CHECK_IN_CODE_SQL}, CASE WHEN ?8 IS NULL THEN NULL ELSE 'pass' END, ?8, ?9, ?4 FROM events e
      WHERE e.id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?4 AND ${priceRule(kind)}
        AND ${kind.status === 'waitlisted' ? isFull('e') : hasFreeSeat('e')}
        AND NOT ${holdsActiveBooking('?2', '?1')}
        AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
        ${pass === null ? '' : `AND ${passUsable({ pass: '?8', user: '?2', now: '?4', credits: '1', event: 'e' })}`}
+       ${voucher === null ? '' : `AND ${hasUseLeft('?9')}`}
      RETURNING id, amount_due, currency`,
     request.eventId,
     request.userId,
@@ -76,6 +86,7 @@ export function takeSeat(
     hold?.holdExpiresAt.getTime() ?? null,
     hold?.provider ?? null,
     pass,
+    voucher,
   );
   if (options.notify) {
     // Only if the statement just before inserted a row: changes() and last_insert_rowid() are that INSERT's.
@@ -103,7 +114,7 @@ const ATTEMPTS = 3;
  */
 export async function takeSeatWithRetries<T>(
   db: Database,
-  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number },
+  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number; voucherId?: number },
   attempt: (now: Date) => Promise<T | undefined>,
 ): Promise<T> {
   for (let i = 1; i <= ATTEMPTS; i++) {
@@ -121,7 +132,7 @@ export async function takeSeatWithRetries<T>(
  */
 export async function explainRefusal(
   db: Database,
-  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number },
+  request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number; voucherId?: number },
   now: Date,
 ): Promise<void> {
   const [event, active] = await db.batch([
@@ -170,6 +181,7 @@ export async function explainRefusal(
     throw new ApiError('payment_not_required', 'This event is free: book it through POST /book');
   }
   const full = found.capacity !== null && found.bookedCount >= found.capacity;
+  if (request.voucherId !== undefined && !full) await assertVoucherHasUse(db, request.voucherId);
   if (full && !request.waitlist) {
     throw new ApiError('event_full', 'The event is fully booked; send waitlist: true to join the waitlist');
   }

@@ -12,6 +12,8 @@ import { createRazorpayOrder } from '../payments/razorpay';
 import type { PaymentSettings } from '../payments/settings';
 import { createStripePaymentIntent } from '../payments/stripe';
 import { memberPassById, purchaseJson } from './read-model';
+import { applicableVoucher, discounted, exhausted } from '../vouchers/lookup';
+import { hasUseLeft } from '../vouchers/uses';
 
 const DAY = 86_400_000;
 
@@ -59,30 +61,31 @@ export async function purchasePass(
   db: Database,
   crm: Queue,
   settings: PaymentSettings,
-  input: { passId: number; actor: CurrentUser; provider: Provider },
+  input: { passId: number; actor: CurrentUser; provider: Provider; voucherCode?: string },
 ) {
   const product = await db.query.passes.findFirst({ where: and(eq(passes.id, input.passId), eq(passes.active, true)) });
   if (!product) throw new ApiError('not_found', 'No pass for sale has this id');
+  const voucher = input.voucherCode
+    ? await applicableVoucher(db, input.voucherCode, { kind: 'pass', currency: product.currency }, new Date())
+    : null;
+  const amount = voucher ? discounted(product.price, voucher) : product.price;
   const idempotencyKey = crypto.randomUUID();
-  const [purchase] = await db
-    .insert(memberPasses)
-    .values({
-      userId: input.actor.id,
-      passId: product.id,
-      status: 'pending_payment',
-      name: product.name,
-      creditsTotal: product.credits,
-      unlimited: product.unlimited,
-      eventTypes: product.eventTypes ?? null,
-      validDays: product.validDays,
-      amountDue: product.price,
-      currency: product.currency,
-      paymentProvider: product.price > 0 ? input.provider : null,
-      paymentIdempotencyKey: idempotencyKey,
-    })
-    .returning();
-  const id = purchase!.id;
-  if (product.price === 0) {
+  // One conditional INSERT: with a voucher, its use is counted (the row itself) only while one is left.
+  const inserted = await db.$client
+    .prepare(
+      `INSERT INTO member_passes (user_id, pass_id, status, name, credits_total, unlimited, event_types, valid_days, amount_due,
+         currency, payment_provider, payment_idempotency_key, voucher_id, created_at, updated_at)
+       SELECT ?1, p.id, 'pending_payment', p.name, p.credits, p.unlimited, p.event_types, p.valid_days, ?2, p.currency, ?3, ?4, ?5,
+         ?6, ?6
+       FROM passes p WHERE p.id = ?7 ${voucher ? `AND ${hasUseLeft('?5')}` : ''}
+       RETURNING id`,
+    )
+    .bind(input.actor.id, amount, amount > 0 ? input.provider : null, idempotencyKey, voucher?.id ?? null, Date.now(), product.id)
+    .first<{ id: number }>();
+  if (!inserted) throw exhausted();
+  const id = inserted.id;
+  const price = amount;
+  if (price === 0) {
     const batch = new Batch(db.$client);
     activatePass(batch, { memberPassId: id, paymentId: null }, new Date());
     await commit(batch, crm);
@@ -92,7 +95,7 @@ export async function purchasePass(
   try {
     if (input.provider === 'razorpay') {
       const created = await createRazorpayOrder(settings.razorpay, {
-        amount: product.price,
+        amount: price,
         currency: product.currency,
         receipt: `pass-${id}`,
         bookingId: id,
@@ -101,7 +104,7 @@ export async function purchasePass(
       order = { orderId: orderIdOf(created?.id, 'razorpay') };
     } else {
       const intent = await createStripePaymentIntent(settings.stripe, {
-        amount: product.price,
+        amount: price,
         currency: product.currency,
         bookingId: id,
         idempotencyKey,
@@ -119,7 +122,7 @@ export async function purchasePass(
       .catch(() => undefined);
     throw error;
   }
-  const common = { provider: input.provider, amount: product.price, currency: product.currency };
+  const common = { provider: input.provider, amount: price, currency: product.currency };
   return {
     purchase: purchaseJson((await loadPurchase(db, id))!),
     payment:

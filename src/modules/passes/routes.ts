@@ -77,7 +77,7 @@ export const passRoutes = createRouter()
       rateLimit: 'user',
       description: 'A free product is active at once (payment: null). Confirm with POST /pass-purchases/:id/confirm.',
       responses: { 201: { description: 'The purchase and how to pay it', schema: purchaseAnswer } },
-      errors: ['not_found', 'payment_provider_error'],
+      errors: ['not_found', 'payment_provider_error', 'voucher_invalid', 'voucher_exhausted'],
     }),
     validate('param', idParam),
     validate('json', purchaseBody),
@@ -86,6 +86,7 @@ export const passRoutes = createRouter()
         passId: c.req.valid('param').id,
         actor: currentUser(c),
         provider: c.req.valid('json').provider,
+        voucherCode: c.req.valid('json').voucher_code,
       });
       return c.json(answer, 201);
     },

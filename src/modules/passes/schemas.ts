@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEMBER_PASS_STATUSES, PAYMENT_PROVIDERS } from '../../db/schema';
 import { eventFields } from '../events/schemas';
+import { voucherCode } from '../payments/schemas';
 
 const eventTypes = z
   .array(eventFields.type)
@@ -36,7 +37,9 @@ export const updatePassBody = z
   .partial()
   .meta({ id: 'PassUpdate' });
 
-export const purchaseBody = z.object({ provider: z.enum(PAYMENT_PROVIDERS) }).meta({ id: 'PassPurchase' });
+export const purchaseBody = z
+  .object({ provider: z.enum(PAYMENT_PROVIDERS), voucher_code: voucherCode.optional() })
+  .meta({ id: 'PassPurchase' });
 
 export const passSchema = z
   .object({
@@ -80,15 +83,18 @@ export const purchaseSchema = z
 
 export const purchaseAnswer = z.object({
   purchase: purchaseSchema,
-  payment: z.object({
-    provider: z.enum(PAYMENT_PROVIDERS),
-    amount: z.number().int(),
-    currency: z.string(),
-    order_id: z.string().optional(),
-    key_id: z.string().optional(),
-    payment_intent_id: z.string().optional(),
-    client_secret: z.string().optional(),
-  }),
+  payment: z
+    .object({
+      provider: z.enum(PAYMENT_PROVIDERS),
+      amount: z.number().int(),
+      currency: z.string(),
+      order_id: z.string().optional(),
+      key_id: z.string().optional(),
+      payment_intent_id: z.string().optional(),
+      client_secret: z.string().optional(),
+    })
+    .nullable()
+    .describe('null when the price (after a voucher) is 0: the pass is active at once'),
 });
 
 export const ledgerSchema = z.object({

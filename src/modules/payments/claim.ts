@@ -5,7 +5,10 @@ import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { releaseExpiredHolds } from '../bookings/cancel';
 import { commit } from '../crm/outbox';
-import { openOrder, type Provider } from './hold';
+import { confirmWithoutPayment, openOrder, type Provider } from './hold';
+import { applicableVoucher, assertVoucherHasUse } from '../vouchers/lookup';
+import { discountedSql, hasUseLeft } from '../vouchers/uses';
+import { events } from '../../db/schema';
 import type { PaymentSettings } from './settings';
 
 async function loadOffer(db: Database, id: number) {
@@ -25,7 +28,7 @@ export async function claimOffer(
   db: Database,
   crm: Queue,
   settings: PaymentSettings,
-  input: { bookingId: number; actor: CurrentUser; provider: Provider },
+  input: { bookingId: number; actor: CurrentUser; provider: Provider; voucherCode?: string },
 ) {
   const offer = await loadOffer(db, input.bookingId);
   if (!offer) throw new ApiError('not_found', 'Booking not found');
@@ -43,18 +46,30 @@ export async function claimOffer(
   if (offer.status !== 'offered') {
     throw new ApiError('booking_not_offered', `Only an offered booking can be claimed (this one is ${offer.status})`);
   }
+  const voucher = input.voucherCode ? await voucherFor(db, input.voucherCode, offer.eventId, now) : null;
   const expiresAt = new Date(now.getTime() + settings.holdMinutes * 60_000);
+  // The price, less the voucher's discount; the voucher's use is counted by this same UPDATE (voucher_id, checked).
+  const price = voucher === null ? 'e.price' : `(SELECT ${discountedSql('e.price', 'v')} FROM vouchers v WHERE v.id = ?5)`;
   const claimed = await db.$client
     .prepare(
       `UPDATE bookings SET status = 'pending_payment', payment_provider = ?1, hold_expires_at = ?2, offer_expires_at = NULL,
-         amount_due = (SELECT price FROM events WHERE id = bookings.event_id),
-         currency = (SELECT currency FROM events WHERE id = bookings.event_id), updated_at = ?3
-       WHERE id = ?4 AND status = 'offered' AND offer_expires_at > ?3
+         amount_due = (SELECT ${price} FROM events e WHERE e.id = bookings.event_id),
+         currency = (SELECT currency FROM events WHERE id = bookings.event_id), voucher_id = ?5, updated_at = ?3
+       WHERE id = ?4 AND status = 'offered' AND offer_expires_at > ?3 ${voucher === null ? '' : `AND ${hasUseLeft('?5')}`}
        RETURNING id, amount_due, currency`,
     )
-    .bind(input.provider, expiresAt.getTime(), now.getTime(), offer.id)
+    .bind(input.provider, expiresAt.getTime(), now.getTime(), offer.id, voucher?.id ?? null)
     .first<{ id: number; amount_due: number; currency: string }>();
-  // A second claim (or the expiry) got there first.
-  if (!claimed) throw new ApiError('booking_not_offered', 'This offer was just claimed or expired');
+  if (!claimed) {
+    if (voucher) await assertVoucherHasUse(db, voucher.id);
+    // A second claim (or the expiry) got there first.
+    throw new ApiError('booking_not_offered', 'This offer was just claimed or expired');
+  }
+  if (claimed.amount_due === 0) return confirmWithoutPayment(db, crm, claimed.id, offer.eventId);
   return openOrder(db, settings, { ...claimed, eventId: offer.eventId, provider: input.provider, expiresAt });
+}
+
+async function voucherFor(db: Database, code: string, eventId: number, now: Date) {
+  const event = await db.query.events.findFirst({ columns: { type: true, currency: true }, where: eq(events.id, eventId) });
+  return applicableVoucher(db, code, { kind: 'event', eventId, type: event!.type, currency: event!.currency }, now);
 }

@@ -3,7 +3,11 @@ import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { releaseExpiredHolds, releaseHold, type CancelReason } from '../bookings/cancel';
 import { promoteNextWaitlisted, type WaitlistRules } from '../bookings/waitlist';
-import { commit } from '../crm/outbox';
+import { bookingMessages, commit } from '../crm/outbox';
+import { recountSeats } from '../bookings/seats';
+import { applicableVoucher } from '../vouchers/lookup';
+import { events } from '../../db/schema';
+import { eq } from 'drizzle-orm';
 import { bookingJson, findBooking } from '../bookings/read-model';
 import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/take-seat';
 import { paymentProviderUnavailable } from './provider';
@@ -16,20 +20,26 @@ export type Provider = 'razorpay' | 'stripe';
 /** A hold counts as an active booking toward MAX_ACTIVE_BOOKINGS_PER_USER (bookings/limit.ts). */
 export interface HoldInput extends SeatRequest {
   provider: Provider;
+  /** A voucher code: the hold's amount is reduced and a use counted in the same step (vouchers/). */
+  voucherCode?: string;
 }
 
 /**
  * Holds a seat of a paid event as a `pending_payment` booking (the seat-taking primitive, with the price as
  * `amount_due`), ending at `hold_expires_at`. Expired holds of the event are released first, in the same batch.
  */
-async function holdSeat(db: Database, input: HoldInput, settings: PaymentSettings) {
+async function holdSeat(db: Database, input: HoldInput & { voucherId?: number }, settings: PaymentSettings) {
   return takeSeatWithRetries(db, { ...input, waitlist: false, paid: true }, async (now) => {
     const expiresAt = new Date(now.getTime() + settings.holdMinutes * 60_000);
     const batch = new Batch(db.$client);
     releaseExpiredHolds(batch, input.eventId, now, settings.waitlist);
-    const held = takeSeat(batch, input, { status: 'pending_payment', holdExpiresAt: expiresAt, provider: input.provider }, now, {
-      notify: false,
-    });
+    const kind = {
+      status: 'pending_payment' as const,
+      holdExpiresAt: expiresAt,
+      provider: input.provider,
+      voucherId: input.voucherId,
+    };
+    const held = takeSeat(batch, input, kind, now, { notify: false });
     const hold = (await batch.run()).rows(held)[0];
     return hold && { ...hold, amount_due: hold.amount_due ?? 0, expiresAt };
   });
@@ -89,19 +99,52 @@ async function openHoldAnswer(db: Database, settings: PaymentSettings, provider:
  * the hold is released and the error (502) is passed on, so a failed checkout never keeps a seat. Asking again while
  * the hold is open (a reload of the checkout page) gets the same hold and order back, without a new order.
  */
-export async function createPayment(db: Database, settings: PaymentSettings, input: HoldInput) {
+export async function createPayment(db: Database, crm: Queue, settings: PaymentSettings, input: HoldInput) {
   const open = await findOpenHold(db, input, new Date());
   if (open) return openHoldAnswer(db, settings, input.provider, open);
+  const voucherId = input.voucherCode ? await voucherForEvent(db, input.voucherCode, input.eventId) : undefined;
   let hold: Awaited<ReturnType<typeof holdSeat>>;
   try {
-    hold = await holdSeat(db, input, settings);
+    hold = await holdSeat(db, { ...input, voucherId }, settings);
   } catch (error) {
     // A concurrent request of the same member made the hold first: answer with it once its order exists.
     const raced = error instanceof ApiError && error.code === 'already_booked' ? await findOpenHold(db, input, new Date()) : null;
     if (raced) return openHoldAnswer(db, settings, input.provider, raced);
     throw error;
   }
+  if (hold.amount_due === 0) return confirmWithoutPayment(db, crm, hold.id, input.eventId);
   return openOrder(db, settings, { ...hold, eventId: input.eventId, provider: input.provider });
+}
+
+/** The voucher a code names, applied to this event (422/409 when it cannot be); 404 for an unknown event. */
+async function voucherForEvent(db: Database, code: string, eventId: number) {
+  const event = await db.query.events.findFirst({
+    columns: { id: true, type: true, currency: true },
+    where: eq(events.id, eventId),
+  });
+  if (!event) throw new ApiError('not_found', 'Event not found');
+  return (await applicableVoucher(db, code, { kind: 'event', eventId, type: event.type, currency: event.currency }, new Date()))
+    .id;
+}
+
+/**
+ * A hold whose voucher brought the amount to 0: confirmed at once, no provider involved (`paid_with: "voucher"`), with
+ * its `booking.created` message; answered `{booking, payment: null}`.
+ */
+export async function confirmWithoutPayment(db: Database, crm: Queue, bookingId: number, eventId: number) {
+  const now = new Date();
+  const batch = new Batch(db.$client);
+  batch.sql(
+    `UPDATE bookings SET status = 'confirmed', hold_expires_at = NULL, paid_with = 'voucher', updated_at = ?1
+     WHERE id = ?2 AND status = 'pending_payment' AND amount_due = 0`,
+    now.getTime(),
+    bookingId,
+  );
+  bookingMessages(batch, 'booking.created', { where: 'changes() = 1 AND b.id = ?', params: [bookingId], occurredAt: now });
+  recountSeats(batch, eventId);
+  await commit(batch, crm);
+  const booking = await findBooking(db, bookingId);
+  return { booking: bookingJson(booking!, 'owner'), payment: null };
 }
 
 /** A seat held for payment (a new hold, or a claimed waitlist offer) that needs its provider order. */

@@ -30,7 +30,15 @@ export const paymentRoutes = createRouter()
         'An offered booking (a seat freed on a full paid event) becomes a pending_payment hold of PAYMENT_HOLD_MINUTES ' +
         'with its provider order; pay and confirm it with POST /confirm-booking as usual.',
       responses: { 201: { description: 'Seat held; pay on the client with these details', schema: createPaymentAnswer } },
-      errors: ['not_found', 'forbidden', 'booking_not_offered', 'offer_expired', 'payment_provider_error'],
+      errors: [
+        'not_found',
+        'forbidden',
+        'booking_not_offered',
+        'offer_expired',
+        'payment_provider_error',
+        'voucher_invalid',
+        'voucher_exhausted',
+      ],
     }),
     validate('param', idParam),
     ownBookingOnly,
@@ -40,6 +48,7 @@ export const paymentRoutes = createRouter()
         bookingId: c.req.valid('param').id,
         actor: currentUser(c),
         provider: c.req.valid('json').provider,
+        voucherCode: c.req.valid('json').voucher_code,
       });
       return c.json(answer, 201);
     },
@@ -62,16 +71,19 @@ export const paymentRoutes = createRouter()
         'payment_not_required',
         'booking_limit_reached',
         'payment_provider_error',
+        'voucher_invalid',
+        'voucher_exhausted',
       ],
     }),
     validate('json', createPaymentBody),
     async (c) => {
       const body = c.req.valid('json');
-      const answer = await createPayment(c.var.db, paymentSettings(c.env), {
+      const answer = await createPayment(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
         userId: currentUser(c).id,
         eventId: body.event_id,
         provider: body.provider,
         maxActiveBookings: maxActiveBookings(c.env),
+        voucherCode: body.voucher_code,
       });
       return c.json(answer, 201);
     },

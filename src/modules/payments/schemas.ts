@@ -11,12 +11,18 @@ const providerId = (prefix: string) =>
     .max(100)
     .regex(/^[A-Za-z0-9_]+$/, 'Must be a provider id');
 
+/** A voucher code (3-40 characters, any case). */
+export const voucherCode = z.string().trim().min(3).max(40).describe('A voucher code: the amount is reduced');
+
 /** POST /bookings/:id/claim: which provider the hold's order is made with. */
-export const claimBody = z.object({ provider: z.enum(PAYMENT_PROVIDERS) }).meta({ id: 'ClaimOffer' });
+export const claimBody = z
+  .object({ provider: z.enum(PAYMENT_PROVIDERS), voucher_code: voucherCode.optional() })
+  .meta({ id: 'ClaimOffer' });
 
 export const createPaymentBody = z.object({
   event_id: positiveId,
   provider: z.enum(PAYMENT_PROVIDERS),
+  voucher_code: voucherCode.optional(),
 });
 
 export const razorpayConfirmBody = z.object({
@@ -50,7 +56,10 @@ export const paymentSchema = z
   })
   .meta({ id: 'Payment' });
 
-export const createPaymentAnswer = z.object({ booking: bookingSchema, payment: paymentSchema });
+export const createPaymentAnswer = z.object({
+  booking: bookingSchema,
+  payment: paymentSchema.nullable().describe('null when a voucher brought the amount to 0: the booking is confirmed at once'),
+});
 export const confirmBookingAnswer = z.object({ msg: z.literal('Booking confirmed'), booking: bookingSchema });
 export const webhookAnswer = z.object({ received: z.literal(true), duplicate: z.boolean() });
 

@@ -15,6 +15,7 @@ CREATE TABLE `member_passes` (
 	`payment_order_id` text,
 	`payment_id` text,
 	`payment_idempotency_key` text,
+	`voucher_id` integer,
 	`activated_at` integer,
 	`expires_at` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
@@ -26,6 +27,7 @@ CREATE TABLE `member_passes` (
 );
 --> statement-breakpoint
 CREATE INDEX `member_passes_user_idx` ON `member_passes` (`user_id`,`id`);--> statement-breakpoint
+CREATE INDEX `member_passes_voucher_idx` ON `member_passes` (`voucher_id`) WHERE "member_passes"."voucher_id" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `member_passes_payment_id_unique` ON `member_passes` (`payment_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `member_passes_payment_order_id_unique` ON `member_passes` (`payment_order_id`);--> statement-breakpoint
 CREATE INDEX `member_passes_expiry_idx` ON `member_passes` (`expires_at`) WHERE "member_passes"."status" = 'active';--> statement-breakpoint
@@ -62,5 +64,26 @@ CREATE TABLE `passes` (
 	CONSTRAINT "passes_price_non_negative" CHECK("passes"."price" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE `vouchers` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`code` text NOT NULL,
+	`percent_off` integer,
+	`amount_off` integer,
+	`currency` text,
+	`max_uses` integer NOT NULL,
+	`valid_until` integer,
+	`event_id` integer,
+	`event_type` text,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	FOREIGN KEY (`event_id`) REFERENCES `events`(`id`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "vouchers_one_discount" CHECK(("vouchers"."percent_off" IS NULL) <> ("vouchers"."amount_off" IS NULL)),
+	CONSTRAINT "vouchers_percent_range" CHECK("vouchers"."percent_off" IS NULL OR "vouchers"."percent_off" BETWEEN 1 AND 100),
+	CONSTRAINT "vouchers_amount_positive" CHECK("vouchers"."amount_off" IS NULL OR "vouchers"."amount_off" > 0),
+	CONSTRAINT "vouchers_max_uses_positive" CHECK("vouchers"."max_uses" > 0)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `vouchers_code_unique` ON `vouchers` (`code`);--> statement-breakpoint
 ALTER TABLE `bookings` ADD `paid_with` text;--> statement-breakpoint
-ALTER TABLE `bookings` ADD `member_pass_id` integer;
+ALTER TABLE `bookings` ADD `member_pass_id` integer;--> statement-breakpoint
+ALTER TABLE `bookings` ADD `voucher_id` integer;--> statement-breakpoint
+CREATE INDEX `bookings_voucher_idx` ON `bookings` (`voucher_id`) WHERE "bookings"."voucher_id" IS NOT NULL;
