@@ -37,6 +37,8 @@ describe('POST /book', () => {
         attended_at: null,
         offer_expires_at: null,
         transferred_from: null,
+        paid_with: null,
+        member_pass_id: null,
         event: expect.objectContaining({
           id: event.id,
           title: event.title,
