@@ -183,6 +183,6 @@ export async function explainRefusal(
   const full = found.capacity !== null && found.bookedCount >= found.capacity;
   if (request.voucherId !== undefined && !full) await assertVoucherHasUse(db, request.voucherId);
   if (full && !request.waitlist) {
-    throw new ApiError('event_full', 'The event is fully booked; send waitlist: true to join the waitlist');
+    throw new ApiError('event_full', 'The event is fully booked; join its waitlist with POST /book and waitlist: true');
   }
 }
