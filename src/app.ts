@@ -10,6 +10,7 @@ import { D1_BOOKMARK_HEADER, d1Session, requestId } from './http/request-context
 import { accountRoutes } from './modules/accounts/routes';
 import { attendanceRoutes } from './modules/attendance/routes';
 import { bookingRoutes } from './modules/bookings/routes';
+import { calendarRoutes } from './modules/calendar/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
@@ -50,6 +51,7 @@ export function createApp() {
   );
   app.route('/', accountRoutes);
   app.route('/', facilitatorRoutes);
+  app.route('/', calendarRoutes);
   app.route('/', eventRoutes);
   app.route('/', seriesRoutes);
   app.route('/', bookingRoutes);
