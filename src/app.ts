@@ -18,6 +18,7 @@ import { geoRoutes } from './modules/geo/routes';
 import { opsRoutes } from './modules/ops/routes';
 import { paymentRoutes } from './modules/payments/routes';
 import { seriesRoutes } from './modules/series/routes';
+import { webhookRoutes } from './modules/webhooks/routes';
 
 function allowedOrigins(env: Env): string[] {
   return env.CORS_ORIGINS.split(',')
@@ -58,6 +59,7 @@ export function createApp() {
   app.route('/', attendanceRoutes);
   app.route('/', paymentRoutes);
   app.route('/', crmRoutes);
+  app.route('/', webhookRoutes);
   app.route('/', geoRoutes);
   return app;
 }

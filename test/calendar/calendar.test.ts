@@ -131,7 +131,9 @@ describe('personal calendar feed', () => {
     expect(unchanged.status).toBe(304);
 
     const newStart = new Date(Date.now() + 6 * 86_400_000).toISOString();
-    expect((await call('PATCH', `/events/${moved.id}`, { token: facilitator.token, body: { starts_at: newStart } })).status).toBe(200);
+    expect((await call('PATCH', `/events/${moved.id}`, { token: facilitator.token, body: { starts_at: newStart } })).status).toBe(
+      200,
+    );
     expect((await call('DELETE', `/cancel-booking/${keptBooking.id}`, { token: member.token })).status).toBe(200);
 
     const after = vevents((await call('GET', path, { headers: { 'If-None-Match': first.headers.get('ETag')! } })).text);

@@ -91,9 +91,7 @@ export async function feedCalendar(db: Database, token: string, now: Date): Prom
       .from(bookings)
       .innerJoin(events, eq(events.id, bookings.eventId))
       .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-      .where(
-        and(eq(bookings.userId, feed.userId), inArray(bookings.status, FEED_BOOKING_STATUSES), gte(events.startsAt, since)),
-      )
+      .where(and(eq(bookings.userId, feed.userId), inArray(bookings.status, FEED_BOOKING_STATUSES), gte(events.startsAt, since)))
       .orderBy(asc(events.startsAt), asc(bookings.id))
       .limit(FEED_MAX_ITEMS),
     db
