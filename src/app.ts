@@ -13,6 +13,7 @@ import { bookingRoutes } from './modules/bookings/routes';
 import { calendarRoutes } from './modules/calendar/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
+import { exportRoutes } from './modules/exports/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
 import { geoRoutes } from './modules/geo/routes';
 import { opsRoutes } from './modules/ops/routes';
@@ -53,6 +54,7 @@ export function createApp() {
   app.route('/', accountRoutes);
   app.route('/', facilitatorRoutes);
   app.route('/', calendarRoutes);
+  app.route('/', exportRoutes);
   app.route('/', eventRoutes);
   app.route('/', seriesRoutes);
   app.route('/', bookingRoutes);

@@ -220,7 +220,7 @@ describe('webhook delivery', () => {
     const { result } = await consumeDeliveries(ids);
     expect(events).toEqual(['healthy answered', 'hanging timed out']);
     expect(result.explicitAcks).toEqual([`d-${ids[2]}`]);
-    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual([`d-${ids[0]}`, `d-${ids[1]}`].sort());
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual([`d-${ids[0]}`, `d-${ids[1]}`].sort());
     const [failed, timedOut, delivered] = await Promise.all(
       ids.map(async (id, i) => (await deliveryRows([failing, hanging, healthy][i]!.id, message.id))[0]!),
     );
