@@ -18,8 +18,18 @@ const operations = collectOperations(app);
 const key = (op: Operation) => `${op.method} ${op.path}`;
 
 /** The contract's "Who" column for routes a member may not call. Anything under /admin is admin-only as well. */
-const ADMIN_ONLY = new Set(['POST /facilitators', 'PATCH /facilitators/:id']);
+const ADMIN_ONLY = new Set([
+  'POST /facilitators',
+  'PATCH /facilitators/:id',
+  'POST /webhooks',
+  'GET /webhooks',
+  'DELETE /webhooks/:id',
+  'POST /webhooks/:id/test',
+  'GET /webhooks/:id/deliveries',
+  'GET /admin/exports/bookings.csv',
+]);
 const FACILITATOR_OR_ADMIN = new Set([
+  'GET /events/:id/bookings.csv',
   'POST /events',
   'PUT /events/:id',
   'PATCH /events/:id',

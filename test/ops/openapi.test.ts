@@ -26,6 +26,8 @@ const PUBLIC_ROUTES = [
   'POST /payment-webhook',
   'GET /series/:id',
   'GET /events/:id/alternatives',
+  'GET /events/:id/calendar.ics',
+  'GET /calendar/:file',
 ];
 
 /** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */
@@ -36,6 +38,8 @@ const CACHEABLE_ROUTES = [
   'GET /facilitators',
   'GET /facilitators/:id',
   'GET /series/:id',
+  'GET /events/:id/calendar.ics',
+  'GET /calendar/:file',
 ];
 
 /** METHOD + OpenAPI path of every route handler the app really has. */

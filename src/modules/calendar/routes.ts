@@ -40,7 +40,6 @@ export const calendarRoutes = createRouter()
         'STATUS:CANCELLED) and, for a facilitator, its own events with the number booked. Calling again revokes ' +
         'the previous URL (it answers 404).',
       tags: ['Calendars'],
-      rateLimit: 'user',
       responses: { 201: { description: 'The subscription URL', schema: calendarFeedSchema } },
     }),
     async (c) => {

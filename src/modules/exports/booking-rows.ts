@@ -103,32 +103,42 @@ function line(row: ExportRow): string {
   ]);
 }
 
-/** The header row, then one chunk per page, in (booked_at, id) order. */
-export function bookingsCsvStream(
+/**
+ * The header row, then one chunk per page, in (booked_at, id) order. The first page is read before the stream is
+ * returned, so a database that fails up front is a JSON error answer (503), not a 200 with a cut-off body.
+ */
+export async function bookingsCsvStream(
   d1: D1Database | D1DatabaseSession,
   filter: BookingFilter,
   pageSize = EXPORT_PAGE_SIZE,
-): ReadableStream<Uint8Array> {
+): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
   const statement = d1.prepare(PAGE_SQL(filter.where));
   let after: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
-  let started = false;
+  let finished = false;
+  /** The next page as CSV text ('' when there is none), advancing the keyset cursor. */
+  const nextPage = async () => {
+    const { results } = await statement.bind(...filter.params, after[0], after[1], pageSize).all<ExportRow>();
+    if (results.length < pageSize) finished = true;
+    const last = results[results.length - 1];
+    if (last) after = [last.booked_at, last.booking_id];
+    return results.map(line).join('');
+  };
+  const first = csvLine([...COLUMNS]) + (await nextPage());
+  let sentFirst = false;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (!started) {
-          started = true;
-          controller.enqueue(encoder.encode(csvLine([...COLUMNS])));
+        if (!sentFirst) {
+          sentFirst = true;
+          controller.enqueue(encoder.encode(first));
+          if (finished) controller.close();
           return;
         }
         try {
-          const { results } = await statement.bind(...filter.params, after[0], after[1], pageSize).all<ExportRow>();
-          if (results.length > 0) {
-            controller.enqueue(encoder.encode(results.map(line).join('')));
-            const last = results[results.length - 1]!;
-            after = [last.booked_at, last.booking_id];
-          }
-          if (results.length < pageSize) controller.close();
+          const text = await nextPage();
+          if (text) controller.enqueue(encoder.encode(text));
+          if (finished) controller.close();
         } catch (error) {
           // The 200 and the first rows are already sent: the client sees a cut-off download, the log says why.
           console.error(JSON.stringify({ level: 'error', msg: 'csv export failed mid-stream', error: String(error) }));

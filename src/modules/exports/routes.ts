@@ -40,7 +40,7 @@ export const exportRoutes = createRouter()
       const event = await findEvent(c.var.db, id);
       if (!event) throw new ApiError('not_found', 'Event not found');
       await assertCanManageEvent(c.var.db, currentUser(c), event);
-      const stream = bookingsCsvStream(c.var.db.$client, { where: 'b.event_id = ?', params: [id] });
+      const stream = await bookingsCsvStream(c.var.db.$client, { where: 'b.event_id = ?', params: [id] });
       return c.body(stream, 200, csvHeaders(`event-${id}-bookings.csv`));
     },
   )
@@ -57,7 +57,7 @@ export const exportRoutes = createRouter()
     validate('query', exportQuery),
     async (c) => {
       const { from, to } = c.req.valid('query');
-      const stream = bookingsCsvStream(c.var.db.$client, {
+      const stream = await bookingsCsvStream(c.var.db.$client, {
         where: 'b.booked_at >= ? AND b.booked_at < ?',
         params: [from?.getTime() ?? 0, to?.getTime() ?? Number.MAX_SAFE_INTEGER],
       });

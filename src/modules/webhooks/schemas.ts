@@ -4,7 +4,7 @@ import { CRM_NOTIFICATION_TYPES } from '../crm/messages';
 
 export const newWebhookBody = z
   .object({
-    url: z.string().min(8).max(2048).describe('https (http only to localhost/127.0.0.1 when ALLOW_HTTP_WEBHOOKS is true)'),
+    url: z.url().max(2048).describe('https (http only to localhost/127.0.0.1 when ALLOW_HTTP_WEBHOOKS is true)'),
     events: z
       .array(z.enum(CRM_NOTIFICATION_TYPES))
       .min(1)
