@@ -18,7 +18,10 @@ export default defineConfig(async () => {
                 d1Databases: { HARDENING_DB: 'hardening-isolated' },
                 // The CRM producer sends to a queue nobody consumes in tests: the consumer is called explicitly
                 // (createMessageBatch), and no automatic delivery can start while a test file is being torn down.
-                queueProducers: { CRM_QUEUE: { queueName: 'ahoum-crm-notifications-tests' } },
+                queueProducers: {
+                  CRM_QUEUE: { queueName: 'ahoum-crm-notifications-tests' },
+                  WEBHOOK_QUEUE: { queueName: 'ahoum-webhooks-tests' },
+                },
                 // Tests never depend on a developer's .dev.vars.
                 bindings: {
                   TEST_MIGRATIONS: migrations,
@@ -34,6 +37,7 @@ export default defineConfig(async () => {
                   STRIPE_SECRET_KEY: 'sk_test_ahoum',
                   STRIPE_WEBHOOK_SECRET: 'whsec_test_ahoum',
                   EMAIL_DELIVERY: 'log',
+                  ALLOW_HTTP_WEBHOOKS: 'true',
                 },
               },
             }),

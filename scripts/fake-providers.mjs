@@ -72,6 +72,16 @@ const server = createServer(async (req, res) => {
     console.log(JSON.stringify({ crm: 'received', verified, idempotency_key: req.headers['idempotency-key'], body: JSON.parse(raw) }));
     return send(res, verified ? 200 : 401, { ok: verified });
   }
+  if (req.method === 'POST' && path === '/webhooks/receiver') {
+    // A third-party webhook receiver: Ahoum-Signature is t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">, checked
+    // with FAKE_WEBHOOK_SECRET (the secret POST /webhooks returned) when given. ?status=410 answers that status.
+    const parts = Object.fromEntries(String(req.headers['ahoum-signature'] ?? '').split(',').map((p) => p.split('=')));
+    const secret = process.env.FAKE_WEBHOOK_SECRET;
+    const expected = secret ? createHmac('sha256', secret).update(`${parts.t}.${raw}`).digest('hex') : null;
+    const verified = expected === null ? 'no FAKE_WEBHOOK_SECRET' : expected === parts.v1;
+    console.log(JSON.stringify({ webhook: 'received', verified, event_id: req.headers['ahoum-event-id'], signature: req.headers['ahoum-signature'], body: JSON.parse(raw) }));
+    return send(res, Number(url.searchParams.get('status') ?? (verified === false ? 401 : 200)), { ok: verified !== false });
+  }
   send(res, 404, { error: { message: `fake providers: no route for ${req.method} ${path}` } });
 });
 

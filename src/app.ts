@@ -12,13 +12,16 @@ import { attendanceRoutes } from './modules/attendance/routes';
 import { bookingRoutes } from './modules/bookings/routes';
 import { passRoutes } from './modules/passes/routes';
 import { voucherRoutes } from './modules/vouchers/routes';
+import { calendarRoutes } from './modules/calendar/routes';
 import { crmRoutes } from './modules/crm/routes';
 import { eventRoutes } from './modules/events/routes';
+import { exportRoutes } from './modules/exports/routes';
 import { facilitatorRoutes } from './modules/facilitators/routes';
 import { geoRoutes } from './modules/geo/routes';
 import { opsRoutes } from './modules/ops/routes';
 import { paymentRoutes } from './modules/payments/routes';
 import { seriesRoutes } from './modules/series/routes';
+import { webhookRoutes } from './modules/webhooks/routes';
 
 function allowedOrigins(env: Env): string[] {
   return env.CORS_ORIGINS.split(',')
@@ -52,6 +55,8 @@ export function createApp() {
   );
   app.route('/', accountRoutes);
   app.route('/', facilitatorRoutes);
+  app.route('/', calendarRoutes);
+  app.route('/', exportRoutes);
   app.route('/', eventRoutes);
   app.route('/', seriesRoutes);
   app.route('/', bookingRoutes);
@@ -60,6 +65,7 @@ export function createApp() {
   app.route('/', passRoutes);
   app.route('/', voucherRoutes);
   app.route('/', crmRoutes);
+  app.route('/', webhookRoutes);
   app.route('/', geoRoutes);
   return app;
 }

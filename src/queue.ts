@@ -3,6 +3,8 @@ import type { CrmNotification } from './modules/crm/messages';
 import { handleEmailJobs } from './modules/email/delivery';
 import type { EmailJob } from './modules/email/messages';
 import { handleGeocodeJobs } from './modules/geo/consumer';
+import { consumeWebhookDeliveries } from './modules/webhooks/consumer';
+import type { WebhookJob } from './modules/webhooks/messages';
 import type { GeocodeJob } from './modules/geo/messages';
 
 /** Every message the jobs queue carries. */
@@ -19,6 +21,7 @@ async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
 export const CRM_QUEUE_NAME = 'ahoum-crm-notifications';
 export const CRM_DEAD_LETTER_QUEUE_NAME = 'ahoum-crm-notifications-dlq';
 export const JOBS_QUEUE_NAME = 'ahoum-jobs';
+export const WEBHOOK_QUEUE_NAME = 'ahoum-webhooks';
 
 /** The Worker's one queue handler: each queue's batches go to the consumer for that queue. */
 export async function handleQueue(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -27,6 +30,8 @@ export async function handleQueue(batch: MessageBatch, env: Env, _ctx: Execution
       return handleJobs(batch as MessageBatch<Job>, env);
     case CRM_QUEUE_NAME:
       return consumeCrmNotifications(batch as MessageBatch<CrmNotification>, env);
+    case WEBHOOK_QUEUE_NAME:
+      return consumeWebhookDeliveries(batch as MessageBatch<WebhookJob>, env);
     case CRM_DEAD_LETTER_QUEUE_NAME:
       return consumeCrmDeadLetters(batch as MessageBatch<CrmNotification>, env);
     default:

@@ -15,6 +15,7 @@ import { releaseAllExpiredHolds } from './modules/payments/hold';
 import { retryPendingRefunds } from './modules/payments/refund';
 import { paymentSettings } from './modules/payments/settings';
 import { extendSeries } from './modules/series/generate';
+import { resendStalledDeliveries } from './modules/webhooks/deliveries';
 
 /** The cron trigger (wrangler.toml `[triggers]`): periodic repair jobs, each independent of the others. */
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -23,6 +24,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   const tasks: Array<[string, () => Promise<unknown>]> = [
     ['requeue pending geocodes', () => requeueStalePendingGeocodes(db, env.JOBS_QUEUE)],
     ['resend undelivered crm notifications', () => resendUndelivered(db, env.CRM_QUEUE, now)],
+    ['resend stalled webhook deliveries', () => resendStalledDeliveries(env.DB, env.WEBHOOK_QUEUE, now)],
     ['expire idempotency keys', () => expireIdempotencyKeys(db, now)],
     ['release expired holds and offers', () => releaseAllExpiredHolds(db, env.CRM_QUEUE, waitlistRules(env), now)],
     ['close waitlists of started events', () => closeWaitlists(db, env.CRM_QUEUE, now)],

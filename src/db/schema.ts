@@ -228,6 +228,11 @@ export const events = sqliteTable(
     cancelledAt: timestamp('cancelled_at'),
     /** Last time a geocoding job tried a `pending` location; the cron re-enqueues only events nobody tried lately. */
     geocodeAttemptedAt: timestamp('geocode_attempted_at'),
+    /**
+     * iCalendar SEQUENCE (RFC 5545 3.8.7.4): bumped in the same batch as a reschedule (new start or place) or a
+     * cancel, so calendars that already hold the event take the new version instead of ignoring it.
+     */
+    sequence: integer('sequence').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at')
       .notNull()
@@ -367,6 +372,8 @@ export const bookings = sqliteTable(
     uniqueIndex('bookings_check_in_code_unique').on(t.checkInCode),
     index('bookings_event_status_idx').on(t.eventId, t.status, t.bookedAt),
     index('bookings_user_idx').on(t.userId, t.bookedAt),
+    // The admin CSV export pages through bookings by (booked_at, id) within its from/to window.
+    index('bookings_booked_at_idx').on(t.bookedAt, t.id),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
     index('bookings_voucher_idx')
       .on(t.voucherId)
@@ -599,9 +606,89 @@ export const paymentEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
 );
 
+/**
+ * A member's personal calendar subscription (GET /calendar/<token>.ics): one per user, the token stored as its
+ * SHA-256 only. POST /me/calendar-feed replaces the row, so the previous URL stops working at once.
+ */
+export const calendarFeeds = sqliteTable(
+  'calendar_feeds',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('calendar_feeds_token_hash_unique').on(t.tokenHash)],
+);
+
+/**
+ * Third-party webhook subscriptions (admin): every outbox message of a subscribed type is delivered to the URL,
+ * signed with `secret`. The secret is kept as is (it must sign), and shown only in the answer that created it.
+ * `events` is a JSON array of message types. DELETE is soft (`deleted_at`) so the delivery log keeps its subscription.
+ */
+export const webhookSubscriptions = sqliteTable(
+  'webhook_subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    url: text('url').notNull(),
+    events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+    description: text('description'),
+    secret: text('secret').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Why it stopped: `gone` (the receiver answered 410) or `deleted`. */
+    deactivatedReason: text('deactivated_reason'),
+    deactivatedAt: timestamp('deactivated_at'),
+    deletedAt: timestamp('deleted_at'),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_subscriptions_active_idx').on(t.active),
+    check('webhook_subscriptions_url_length', sql`length(${t.url}) BETWEEN 8 AND 2048`),
+  ],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+
+/**
+ * One row per (subscription, message): the fan-out of the outbox to each subscriber, and its delivery log. The unique
+ * pair makes the fan-out idempotent (a CRM message consumed twice fans out once). `pending` until the first attempt,
+ * `failed` while retries remain, then `delivered` or `dead`. `queued_at` is set when the queue accepted it; the cron
+ * re-sends rows the queue never got. Ping deliveries have a message id of their own and no outbox row.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriptionId: integer('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id),
+    messageId: text('message_id').notNull(),
+    type: text('type').notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The receiver's HTTP status on the last attempt; null when it never answered (network error, timeout). */
+    responseStatus: integer('response_status'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    queuedAt: timestamp('queued_at'),
+    lastAttemptAt: timestamp('last_attempt_at'),
+    deliveredAt: timestamp('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_subscription_message_unique').on(t.subscriptionId, t.messageId),
+    index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
+    index('webhook_deliveries_status_created_idx').on(t.status, t.createdAt),
+    check('webhook_deliveries_status_valid', sql`${t.status} IN ('pending', 'delivered', 'failed', 'dead')`),
+  ],
+);
+
 export type EventRow = typeof events.$inferSelect;
 export type SeriesRow = typeof series.$inferSelect;
 export type BookingRow = typeof bookings.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type PassRow = typeof passes.$inferSelect;
 export type MemberPassRow = typeof memberPasses.$inferSelect;
+export type WebhookSubscriptionRow = typeof webhookSubscriptions.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

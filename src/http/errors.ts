@@ -80,6 +80,11 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'An event with active bookings cannot be moved into the past; cancel it instead',
   },
+  webhook_inactive: {
+    status: 409,
+    message: 'This webhook is inactive (its receiver answered 410 Gone); create a new subscription',
+  },
+  webhook_limit_reached: { status: 409, message: 'There are already 100 webhook subscriptions; delete one first' },
   payload_too_large: { status: 413, message: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, message: 'Send the body as JSON with Content-Type: application/json' },
   voucher_invalid: { status: 422, message: 'This voucher code is unknown, expired or not for this' },

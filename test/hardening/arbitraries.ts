@@ -247,6 +247,11 @@ function validString(schema: JsonSchema, marker: string): fc.Arbitrary<string> {
   }
   if (schema.format === 'date-time') return isoIn(fc.integer({ min: -30, max: 400 }));
   if (schema.format === 'uuid') return fc.uuid();
+  if (schema.format === 'uri') {
+    return fc
+      .stringMatching(/^[a-z0-9]{1,12}$/)
+      .map((part) => `https://hooks.example.test/${marker.replace(/[^A-Za-z0-9]/g, '')}/${part}`);
+  }
   if (typeof schema.pattern === 'string') {
     try {
       const maxLength = schema.maxLength ?? 1e9;

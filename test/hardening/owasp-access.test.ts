@@ -25,8 +25,15 @@ const ADMIN_ONLY = new Set([
   'PATCH /passes/:id',
   'POST /vouchers',
   'GET /vouchers',
+  'POST /webhooks',
+  'GET /webhooks',
+  'DELETE /webhooks/:id',
+  'POST /webhooks/:id/test',
+  'GET /webhooks/:id/deliveries',
+  'GET /admin/exports/bookings.csv',
 ]);
 const FACILITATOR_OR_ADMIN = new Set([
+  'GET /events/:id/bookings.csv',
   'POST /events',
   'PUT /events/:id',
   'PATCH /events/:id',

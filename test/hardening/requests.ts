@@ -150,15 +150,21 @@ function fillPath(op: Operation, segments: string[]) {
   return op.path.replace(/:([A-Za-z_]+)/g, () => segments[i++]!);
 }
 
+/** Path segments matching a parameter's pattern (URL-safe: the patterns of path parameters are). */
+const patterned = (pattern: string) => fc.stringMatching(new RegExp(pattern));
+
 function pathArbitrary(op: Operation, realIds: number[]): fc.Arbitrary<string> {
   const names = pathNames(op);
   if (!names.length) return fc.constant(op.path);
   const properties = pathParameters(op);
   // A uuid parameter (a notification id) gets well-formed uuids too, or its validator would stop every request.
+  // A patterned one (a calendar feed's <token>.ics) gets strings of its pattern too.
   const segment = (name: string) =>
     properties[name]?.format === 'uuid'
       ? fc.oneof({ weight: 2, arbitrary: fc.uuid() }, { weight: 3, arbitrary: pathSegment(realIds) })
-      : pathSegment(realIds);
+      : typeof properties[name]?.pattern === 'string'
+        ? fc.oneof({ weight: 2, arbitrary: patterned(properties[name].pattern) }, { weight: 3, arbitrary: pathSegment(realIds) })
+        : pathSegment(realIds);
   return fc.tuple(...names.map(segment)).map((segments) => fillPath(op, segments));
 }
 
@@ -231,7 +237,15 @@ export function validRequestArbitrary(
   const full = { ...ctx, root: {} };
   const properties = pathParameters(op);
   const path = fc
-    .tuple(...pathNames(op).map((name) => (properties[name]?.format === 'uuid' ? fc.uuid() : fc.constant(options.pathValue))))
+    .tuple(
+      ...pathNames(op).map((name) =>
+        properties[name]?.format === 'uuid'
+          ? fc.uuid()
+          : typeof properties[name]?.pattern === 'string'
+            ? patterned(properties[name].pattern)
+            : fc.constant(options.pathValue),
+      ),
+    )
     .map((segments) => fillPath(op, segments));
   const json = op.validations.find((v) => v.target === 'json');
   const body = json

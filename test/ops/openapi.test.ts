@@ -27,6 +27,8 @@ const PUBLIC_ROUTES = [
   'GET /series/:id',
   'GET /events/:id/alternatives',
   'GET /passes',
+  'GET /events/:id/calendar.ics',
+  'GET /calendar/:file',
 ];
 
 /** The catalogue reads that get ETags and Cache-Control, likewise written out independently of the route marks. */
@@ -37,6 +39,8 @@ const CACHEABLE_ROUTES = [
   'GET /facilitators',
   'GET /facilitators/:id',
   'GET /series/:id',
+  'GET /events/:id/calendar.ics',
+  'GET /calendar/:file',
 ];
 
 /** METHOD + OpenAPI path of every route handler the app really has. */

@@ -47,5 +47,7 @@ export async function deleteAccount(db: Database, crm: Queue, payments: PaymentS
   revokeAllRefreshTokens(batch, actor.id, now);
   batch.sql(`UPDATE password_reset_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL`, now.getTime(), actor.id);
   batch.sql(`UPDATE facilitators SET user_id = NULL, updated_at = ?1 WHERE user_id = ?2`, now.getTime(), actor.id);
+  // The secret calendar subscription URL stops answering with the account.
+  batch.sql(`DELETE FROM calendar_feeds WHERE user_id = ?1`, actor.id);
   await batch.run();
 }

@@ -44,7 +44,7 @@ export async function decideMinimumAttendance(db: Database, crm: Queue, now: Dat
     const batch = new Batch(db.$client);
     eventCancellationCascade(batch, short, now, 'min_attendance_not_met');
     const cancelled = batch.sql(
-      `UPDATE events SET status = 'cancelled', cancelled_at = ?, go_decision = 'cancelled', updated_at = ?
+      `UPDATE events SET status = 'cancelled', cancelled_at = ?, go_decision = 'cancelled', updated_at = ?, sequence = sequence + 1
        WHERE id IN (SELECT e.id FROM events e WHERE ${short.where})`,
       now.getTime(),
       now.getTime(),

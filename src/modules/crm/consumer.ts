@@ -1,4 +1,5 @@
 import { createDb } from '../../db/client';
+import { fanOutToWebhooks } from '../webhooks/fan-out';
 import { markDead, markDelivered, recordDeliveryFailure } from './delivery';
 import { crmWebhookSettings, postToCrm } from './webhook';
 import type { CrmNotification } from './messages';
@@ -23,15 +24,27 @@ export async function consumeCrmNotifications(batch: MessageBatch<CrmNotificatio
     batch.messages.map(async (message) => {
       const notification = message.body;
       console.log(JSON.stringify({ level: 'info', msg: 'crm notification', attempt: message.attempts, notification }));
-      try {
-        if (webhook) await postToCrm(webhook, notification);
-      } catch (error) {
-        await recordDeliveryFailure(db, notification.id, String(error)).catch(() => undefined);
+      // The third-party webhooks' fan-out and the CRM's POST are independent: neither waits for the other's receiver.
+      const [fanOut, crm] = await Promise.allSettled([
+        fanOutToWebhooks(env.DB, env.WEBHOOK_QUEUE, notification, new Date()),
+        webhook ? postToCrm(webhook, notification) : Promise.resolve(),
+      ]);
+      if (crm.status === 'rejected') {
+        await recordDeliveryFailure(db, notification.id, String(crm.reason)).catch(() => undefined);
+      } else {
+        // Delivered: a failed bookkeeping write must not cause a second delivery, so it is only logged.
+        await markDelivered(db, notification.id, new Date()).catch((error) => logBookkeepingFailure(notification.id, error));
+      }
+      if (fanOut.status === 'rejected') {
+        // Retried for the fan-out's sake (idempotent); the CRM may see the message twice and drops it by id.
+        console.error(
+          JSON.stringify({ level: 'error', msg: 'webhook fan-out failed', id: notification.id, error: String(fanOut.reason) }),
+        );
+      }
+      if (crm.status === 'rejected' || fanOut.status === 'rejected') {
         message.retry({ delaySeconds: crmRetryDelaySeconds(message.attempts) });
         return;
       }
-      // Delivered: a failed bookkeeping write must not cause a second delivery, so the message is acked regardless.
-      await markDelivered(db, notification.id, new Date()).catch((error) => logBookkeepingFailure(notification.id, error));
       message.ack();
     }),
   );
@@ -43,6 +56,8 @@ export async function consumeCrmDeadLetters(batch: MessageBatch<CrmNotification>
   for (const message of batch.messages) {
     const notification = message.body;
     console.error(JSON.stringify({ level: 'error', msg: 'crm notification dead', notification }));
+    // Third parties still get it: the fan-out is idempotent, so this only adds deliveries a failing fan-out missed.
+    await fanOutToWebhooks(env.DB, env.WEBHOOK_QUEUE, notification, new Date()).catch(() => undefined);
     await markDead(db, notification.id, new Date());
     message.ack();
   }

@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { isCheckViolation, isForeignKeyViolation, isUniqueViolationOn } from '../../db/errors';
 import { events, type EventRow } from '../../db/schema';
 import { ACTIVE_BOOKING_STATUSES_SQL } from '../../db/statuses';
@@ -146,6 +146,7 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
     await assertNoActiveBookings(db, id);
   }
   const after = { ...(place ?? current), startsAt };
+  const rescheduled = !cancelling && isRescheduled(current, after);
   const batch = new Batch(db.$client);
   batch.add(
     db
@@ -169,13 +170,15 @@ export async function updateEvent(db: Database, deps: EventDeps, actor: CurrentU
         decisionHoursBefore: changes.decision_hours_before,
         goDecision: changes.min_attendees === undefined ? undefined : nextGoDecision(current, changes.min_attendees),
         ...(changes.status && changes.status !== 'cancelled' ? { status: changes.status, cancelledAt: null } : {}),
+        // Calendars take a changed event only with a higher SEQUENCE (RFC 5545): bumped with the change itself.
+        sequence: rescheduled ? sql`${events.sequence} + 1` : undefined,
         updatedAt: now,
       })
       .where(eq(events.id, id)),
   );
   // The booking cascade and CRM messages land in the same atomic step as the change.
   if (cancelling) addCancellation(batch, db, id, now);
-  if (!cancelling && isRescheduled(current, after)) eventRescheduledMessage(batch, oneEvent(id), now);
+  if (rescheduled) eventRescheduledMessage(batch, oneEvent(id), now);
   // Seats a higher capacity frees go to the waitlist, by the event's price after this update: a free event made paid
   // offers them (to be paid for) instead of confirming bookings nobody paid.
   if (!cancelling && changes.capacity !== undefined) {
@@ -225,7 +228,7 @@ function addCancellation(batch: Batch, db: Database, eventId: number, now: Date)
   batch.add(
     db
       .update(events)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .set({ status: 'cancelled', cancelledAt: now, sequence: sql`${events.sequence} + 1`, updatedAt: now })
       .where(and(eq(events.id, eventId), ne(events.status, 'cancelled'))),
   );
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import { Batch } from '../../db/batch';
 import { isCheckViolation } from '../../db/errors';
 import { events, series } from '../../db/schema';
@@ -65,7 +65,13 @@ export async function updateSeries(db: Database, deps: EventDeps, actor: Current
   batch.add(
     db
       .update(events)
-      .set({ ...template, geocodeAttemptedAt: place?.locationStatus === 'pending' ? now : undefined, updatedAt: now })
+      .set({
+        ...template,
+        geocodeAttemptedAt: place?.locationStatus === 'pending' ? now : undefined,
+        // A new place is a reschedule: calendars take it only with a higher SEQUENCE (RFC 5545).
+        sequence: place ? sql`${events.sequence} + 1` : undefined,
+        updatedAt: now,
+      })
       .where(and(eq(events.seriesId, id), eq(events.status, 'scheduled'), gt(events.startsAt, now))),
   );
   if (place) eventRescheduledMessage(batch, reached, now);
@@ -121,7 +127,7 @@ export async function cancelSeries(db: Database, deps: Pick<EventDeps, 'crm'>, a
   );
   eventCancellationCascade(batch, reached, now);
   batch.sql(
-    `UPDATE events SET status = 'cancelled', cancelled_at = ?, updated_at = ?
+    `UPDATE events SET status = 'cancelled', cancelled_at = ?, updated_at = ?, sequence = sequence + 1
      WHERE id IN (SELECT e.id FROM events e WHERE ${reached.where})`,
     now.getTime(),
     now.getTime(),
