@@ -27,7 +27,10 @@ export const requireJsonBody = factory.createMiddleware(async (c, next) => {
   if (!METHODS_WITH_BODY.has(method) && method !== 'DELETE') return next();
   const handlers = answeringHandlers(c);
   if (handlers.length === 0) return next();
-  const takesJson = handlers.some((handler) => handler[ROUTE_VALIDATION]?.target === 'json');
+  // A route whose body is optional is called without one like a route that takes none.
+  const takesJson = handlers.some(
+    (handler) => handler[ROUTE_VALIDATION]?.target === 'json' && !handler[ROUTE_VALIDATION].optional,
+  );
   if (!takesJson && method === 'DELETE') return next();
   // An empty body, not a missing stream: proxies (wrangler dev) may pass an empty one for a bodyless request.
   if (!takesJson && (await c.req.text()) === '') return next();

@@ -135,7 +135,12 @@ export function buildOpenApiDocument(app: Hono<any>, info: { version: string }) 
         })),
       ],
       ...(body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(body.schema, `${id}Request`) } } } }
+        ? {
+            requestBody: {
+              required: !body.optional,
+              content: { 'application/json': { schema: ref(body.schema, `${id}Request`) } },
+            },
+          }
         : {}),
       responses,
     };

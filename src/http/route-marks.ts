@@ -46,6 +46,8 @@ export interface RouteDoc {
 export interface RouteValidation {
   target: 'json' | 'query' | 'param' | 'header';
   schema: ZodType;
+  /** A JSON body the route may also be called without (it then validates `{}`). */
+  optional?: boolean;
 }
 
 export type MarkedHandler = MiddlewareHandler & { [ROUTE_DOC]?: RouteDoc; [ROUTE_VALIDATION]?: RouteValidation };

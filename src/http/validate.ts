@@ -8,7 +8,11 @@ import { ROUTE_VALIDATION, type RouteValidation } from './route-marks';
  * with one `{ path, message }` per problem, so handlers only ever see valid, typed input. The middleware is
  * marked with its schema, which the OpenAPI document is generated from.
  */
-export function validate<Target extends RouteValidation['target'], Schema extends ZodType>(target: Target, schema: Schema) {
+export function validate<Target extends RouteValidation['target'], Schema extends ZodType>(
+  target: Target,
+  schema: Schema,
+  options: { optional?: boolean } = {},
+) {
   const middleware = zValidator(target, schema, (result) => {
     if (!result.success) {
       const issues: Issue[] = result.error.issues.map((issue) => ({
@@ -18,5 +22,6 @@ export function validate<Target extends RouteValidation['target'], Schema extend
       throw validationFailed(issues);
     }
   });
-  return Object.assign(middleware, { [ROUTE_VALIDATION]: { target, schema } satisfies RouteValidation });
+  const mark: RouteValidation = { target, schema, ...(options.optional ? { optional: true } : {}) };
+  return Object.assign(middleware, { [ROUTE_VALIDATION]: mark });
 }

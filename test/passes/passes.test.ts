@@ -230,3 +230,44 @@ describe('the ledger invariant', () => {
     }
   });
 });
+
+describe('a series booked with a pass', () => {
+  it('one credit per occurrence, all or nothing: too few credits book nothing', async () => {
+    const facilitator = await env.DB.prepare(`INSERT INTO facilitators (name, crm_id) VALUES ('S', ?) RETURNING id`)
+      .bind(`crm-series-pass-${Date.now()}`)
+      .first<{ id: number }>();
+    const series = await call('POST', '/series', {
+      token: admin.token,
+      body: {
+        title: 'Paid weekly',
+        type: 'Yoga',
+        starts_at: new Date(Date.now() + 2 * DAY).toISOString(),
+        timezone: 'UTC',
+        location: 'Online',
+        price: 30_000,
+        capacity: 10,
+        rrule: 'FREQ=WEEKLY;COUNT=3',
+        facilitator_id: facilitator!.id,
+      },
+    });
+    expect(series.status, series.text).toBe(201);
+    const seriesId = series.json.series.id;
+    const [member] = await createUsers(1);
+    const small = await buy(member!, (await product({ credits: 2 })).id);
+    expectError(
+      await call('POST', `/series/${seriesId}/book`, { token: member!.token, body: { pass_id: small.id } }),
+      409,
+      'pass_not_usable',
+    );
+    expect((await passOf(member!, small.id)).credits_left).toBe(2);
+    // Without a pass a paid series is still 402, and a bodyless call still works as before.
+    expectError(await call('POST', `/series/${seriesId}/book`, { token: member!.token }), 402, 'payment_required');
+    const big = await buy(member!, (await product({ credits: 5 })).id);
+    const booked = await call('POST', `/series/${seriesId}/book`, { token: member!.token, body: { pass_id: big.id } });
+    expect(booked.status, booked.text).toBe(201);
+    expect(booked.json.bookings).toHaveLength(3);
+    for (const b of booked.json.bookings) expect(b).toMatchObject({ paid_with: 'pass', member_pass_id: big.id });
+    expect((await passOf(member!, big.id)).credits_left).toBe(2);
+    expect(await ledgerSum(member!, big.id)).toBe(2);
+  });
+});

@@ -10,6 +10,8 @@ import { bookingJson, loadBookings } from '../bookings/read-model';
 import { holdsActiveBooking, isFull, recountSeats } from '../bookings/seats';
 import { refusalFromConstraint } from '../bookings/take-seat';
 import { bookingMessages, commit } from '../crm/outbox';
+import { chargeCredits, passUsable } from '../passes/credits';
+import { assertPassUsable } from '../passes/usable';
 import { findSeries } from './read-model';
 
 /** An occurrence `alias` of series ?1 the caller (?2) can still join at ?3: upcoming, scheduled, not already held. */
@@ -21,20 +23,32 @@ const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status =
  * caller's active upcoming bookings plus these within the per-user cap. The database decides, as for /book: D1 runs
  * one batch at a time, and the CHECK on booked_count stays the last line of defence.
  */
-function insertSeriesBookings(batch: Batch, input: { seriesId: number; userId: number; now: number; limit: number }) {
+function insertSeriesBookings(
+  batch: Batch,
+  input: { seriesId: number; userId: number; now: number; limit: number; memberPassId?: number },
+) {
+  const pass = input.memberPassId ?? null;
+  // Free occurrences are booked as they are; with a pass every occurrence must be paid and the pass must have a credit
+  // for each (checked in this same statement, so two series bookings racing for the credits cannot both win).
+  const priceRule = pass === null ? 'f.price > 0' : 'f.price = 0';
+  const credits = `(SELECT count(*) FROM events t WHERE ${toBook('t')})`;
   return batch.sql<{ id: number }>(
-    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, ${POLICY_SNAPSHOT_COLUMNS}, check_in_code, updated_at)
-     SELECT e.id, ?2, 'confirmed', ?3, e.currency, ${policySnapshotValues('e')}, ${NEW_CHECK_IN_CODE_SQL}, ?3 FROM events e
+    `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, ${POLICY_SNAPSHOT_COLUMNS}, check_in_code,
+       paid_with, member_pass_id, updated_at)
+     SELECT e.id, ?2, 'confirmed', ?3, e.currency, ${policySnapshotValues('e')}, ${NEW_CHECK_IN_CODE_SQL},
+       CASE WHEN ?5 IS NULL THEN NULL ELSE 'pass' END, ?5, ?3 FROM events e
      WHERE ${toBook('e')}
        AND NOT EXISTS (SELECT 1 FROM events f WHERE ${toBook('f')}
-         AND (f.price > 0 OR ${isFull('f')}))
-       AND ${activeUpcomingCount('?2', '?3')} + (SELECT count(*) FROM events t WHERE ${toBook('t')}) <= ?4
+         AND (${priceRule} OR ${isFull('f')}))
+       AND ${activeUpcomingCount('?2', '?3')} + ${credits} <= ?4
+       ${pass === null ? '' : `AND ${passUsable({ pass: '?5', user: '?2', now: '?3', credits, event: 'e' })}`}
      ORDER BY e.starts_at
      RETURNING id`,
     input.seriesId,
     input.userId,
     input.now,
     input.limit,
+    pass,
   );
 }
 
@@ -42,11 +56,14 @@ function insertSeriesBookings(batch: Batch, input: { seriesId: number; userId: n
 export async function bookSeries(
   db: Database,
   crm: Queue,
-  input: { seriesId: number; userId: number; maxActiveBookings: number },
+  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
 ) {
   const current = await findSeries(db, input.seriesId);
   if (current.status === 'cancelled') throw new ApiError('event_not_bookable', 'This series is cancelled');
-  if (current.price > 0) {
+  if (input.memberPassId !== undefined && current.price === 0) {
+    throw new ApiError('pass_not_usable', 'This series is free: book it without a pass');
+  }
+  if (current.price > 0 && input.memberPassId === undefined) {
     throw new ApiError('payment_required', 'This series is paid: book its occurrences through POST /create-payment');
   }
   const now = new Date();
@@ -57,6 +74,7 @@ export async function bookSeries(
     where: 'b.id > (SELECT max(id) FROM bookings) - changes()',
     occurredAt: now,
   });
+  if (input.memberPassId !== undefined) chargeCredits(batch, input.memberPassId, now);
   recountSeats(batch, { where: 'e.series_id = ?', params: [input.seriesId] });
   const result = await commit(batch, crm).catch(refusalFromConstraint);
   const ids = result.rows(inserted).map((row) => row.id);
@@ -65,7 +83,11 @@ export async function bookSeries(
   return rows.map((row) => bookingJson(row, 'owner'));
 }
 
-async function explainRefusal(db: Database, input: { seriesId: number; userId: number; maxActiveBookings: number }, now: Date) {
+async function explainRefusal(
+  db: Database,
+  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
+  now: Date,
+) {
   const row = await db.$client
     .prepare(
       `SELECT
@@ -79,7 +101,24 @@ async function explainRefusal(db: Database, input: { seriesId: number; userId: n
     .first<{ upcoming: number; open: number; paid: number; full: number; active: number }>();
   if (!row || row.upcoming === 0) throw new ApiError('event_not_bookable', 'This series has no upcoming occurrence to book');
   if (row.open === 0) throw new ApiError('already_booked', 'You already hold every upcoming occurrence of this series');
-  if (row.paid > 0) throw new ApiError('payment_required', 'An occurrence of this series is paid; book it on its own');
+  if (input.memberPassId === undefined && row.paid > 0) {
+    throw new ApiError('payment_required', 'An occurrence of this series is paid; book it on its own');
+  }
+  if (input.memberPassId !== undefined) {
+    if (row.paid < row.open)
+      throw new ApiError('pass_not_usable', 'An occurrence of this series is free; a pass pays only for paid ones');
+    const first = await db.$client
+      .prepare(`SELECT t.id FROM events t WHERE ${toBook('t')} ORDER BY t.starts_at LIMIT 1`)
+      .bind(input.seriesId, input.userId, now.getTime())
+      .first<{ id: number }>();
+    if (first) {
+      await assertPassUsable(
+        db,
+        { memberPassId: input.memberPassId, userId: input.userId, eventId: first.id, credits: row.open },
+        now,
+      );
+    }
+  }
   if (row.full > 0) throw new ApiError('event_full', `${row.full} of the occurrences are fully booked; nothing was booked`);
   if (row.active + row.open > input.maxActiveBookings) {
     throw new ApiError(

@@ -12,7 +12,14 @@ import { createSeries } from './create';
 import { horizonDays } from './generate';
 import { cancelSeries, updateSeries } from './manage';
 import { findSeries, seriesJson, upcomingOccurrences } from './read-model';
-import { createSeriesBody, seriesBookedAnswer, seriesSchema, seriesWithEvents, updateSeriesBody } from './schemas';
+import {
+  createSeriesBody,
+  seriesBookBody,
+  seriesBookedAnswer,
+  seriesSchema,
+  seriesWithEvents,
+  updateSeriesBody,
+} from './schemas';
 
 const managers = requireRole('admin', 'facilitator');
 
@@ -116,19 +123,31 @@ export const seriesRoutes = createRouter()
   .post(
     '/series/:id/book',
     describeRoute({
-      summary: 'Book every upcoming occurrence of a free series, all or nothing',
-      description: 'Occurrences the caller already holds are skipped; the per-user cap counts each occurrence. No body.',
+      summary: 'Book every upcoming occurrence of a free series (or of a paid one with a pass), all or nothing',
+      description:
+        'Occurrences the caller already holds are skipped; the per-user cap counts each occurrence. The body is optional: ' +
+        '{pass_id} pays a paid series with one credit of that member pass per occurrence (too few credits: nothing is booked).',
       tags: ['Series'],
       rateLimit: 'user',
       responses: { 201: { description: 'Booked', schema: seriesBookedAnswer } },
-      errors: ['not_found', 'payment_required', 'event_full', 'already_booked', 'event_not_bookable', 'booking_limit_reached'],
+      errors: [
+        'not_found',
+        'payment_required',
+        'pass_not_usable',
+        'event_full',
+        'already_booked',
+        'event_not_bookable',
+        'booking_limit_reached',
+      ],
     }),
     validate('param', idParam),
+    validate('json', seriesBookBody, { optional: true }),
     async (c) => {
       const booked = await bookSeries(c.var.db, c.env.CRM_QUEUE, {
         seriesId: c.req.valid('param').id,
         userId: currentUser(c).id,
         maxActiveBookings: maxActiveBookings(c.env),
+        memberPassId: c.req.valid('json').pass_id,
       });
       return c.json({ msg: 'Series booked' as const, bookings: booked }, 201);
     },

@@ -110,3 +110,16 @@ export type SeriesJson = z.infer<typeof seriesSchema>;
 
 export const seriesWithEvents = z.object({ series: seriesSchema, events: z.array(eventSchema) });
 export const seriesBookedAnswer = z.object({ msg: z.literal('Series booked'), bookings: z.array(bookingSchema) });
+
+/** POST /series/:id/book takes no body, or `{pass_id}` to pay a paid series with a member pass's credits. */
+export const seriesBookBody = z
+  .object({
+    pass_id: z
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('One credit of this member pass per occurrence (an id from GET /me/passes)'),
+  })
+  .meta({ id: 'SeriesBook' });
