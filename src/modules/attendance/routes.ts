@@ -4,7 +4,7 @@ import { createRouter } from '../../http/factory';
 import { idParam } from '../../http/params';
 import { describeRoute } from '../../http/route-marks';
 import { validate } from '../../http/validate';
-import { findBooking } from '../bookings/read-model';
+import { visibleBooking } from '../bookings/read-model';
 import { checkIn } from './check-in';
 import { qrSvg } from './qr';
 import { checkedInSchema, checkInBody } from './schemas';
@@ -44,10 +44,7 @@ export const attendanceRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const user = currentUser(c);
-      const found = await findBooking(c.var.db, c.req.valid('param').id);
-      if (!found) throw new ApiError('not_found', 'Booking not found');
-      if (found.booking.userId !== user.id && user.role !== 'admin') throw new ApiError('forbidden', 'This booking is not yours');
+      const found = await visibleBooking(c.var.db, c.req.valid('param').id, currentUser(c));
       if (found.booking.status !== 'confirmed' || !found.booking.checkInCode) {
         throw new ApiError(
           'booking_not_confirmed',

@@ -43,6 +43,14 @@ export async function findBooking(db: Database, id: number): Promise<BookingWith
   return found;
 }
 
+/** A booking its user (or an admin) may see: 404 when there is none, 403 when it is someone else's. */
+export async function visibleBooking(db: Database, id: number, viewer: { id: number; role: string }) {
+  const found = await findBooking(db, id);
+  if (!found) throw new ApiError('not_found', 'Booking not found');
+  if (found.booking.userId !== viewer.id && viewer.role !== 'admin') throw new ApiError('forbidden', 'This booking is not yours');
+  return found;
+}
+
 /** The contract's `booking` object of one booking, or 404. */
 export async function bookingJsonById(db: Database, id: number, audience: BookingAudience): Promise<BookingJson> {
   const found = await findBooking(db, id);

@@ -17,7 +17,7 @@ import { idempotent } from './idempotency';
 import { maxActiveBookings } from './limit';
 import { quoteJson } from './policy';
 import { waitlistRules } from './waitlist';
-import { bookingJson, bookingJsonById, findBooking, myBookings, type BookingWithEvent } from './read-model';
+import { bookingJson, bookingJsonById, myBookings, visibleBooking, type BookingWithEvent } from './read-model';
 import {
   bookBody,
   bookingSchema,
@@ -156,10 +156,7 @@ export const bookingRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const user = currentUser(c);
-      const found = await findBooking(c.var.db, c.req.valid('param').id);
-      if (!found) throw new ApiError('not_found', 'Booking not found');
-      if (found.booking.userId !== user.id && user.role !== 'admin') throw new ApiError('forbidden', 'This booking is not yours');
+      const found = await visibleBooking(c.var.db, c.req.valid('param').id, currentUser(c));
       return c.json({ booking: bookingJson(found, 'owner') });
     },
   )

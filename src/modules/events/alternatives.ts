@@ -1,8 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
-import { events, facilitators } from '../../db/schema';
 import type { Database } from '../../env';
 import { boundingBox, haversineKm } from '../geo/great-circle';
-import { eventJson, eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
+import { eventJson, eventsInOrder, type EventWithFacilitator } from './read-model';
 
 const DAY = 86_400_000;
 export const ALTERNATIVES_WINDOW_MS = 7 * DAY;
@@ -67,20 +65,10 @@ export async function findAlternatives(db: Database, full: Full, now = new Date(
     return [];
   }
   const chosen = ranked.slice(0, MAX_ALTERNATIVES);
-  if (chosen.length === 0) return [];
-  const rows = await db
-    .select(eventWithFacilitatorColumns)
-    .from(events)
-    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-    .where(
-      inArray(
-        events.id,
-        chosen.map((row) => row.id),
-      ),
-    );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return chosen.flatMap(({ id, distanceKm }) => {
-    const event = byId.get(id);
-    return event ? [{ ...eventJson(event), distance_km: distanceKm }] : [];
-  });
+  const distances = new Map(chosen.map((row) => [row.id, row.distanceKm]));
+  const found = await eventsInOrder(
+    db,
+    chosen.map((row) => row.id),
+  );
+  return found.map((event) => ({ ...eventJson(event), distance_km: distances.get(event.id) ?? null }));
 }

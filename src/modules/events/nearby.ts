@@ -1,9 +1,7 @@
-import { eq, inArray } from 'drizzle-orm';
-import { events, facilitators } from '../../db/schema';
 import type { Database } from '../../env';
 import { validationFailed } from '../../http/errors';
 import { boundingBox, haversineKm, type BoundingBox, type Point } from '../geo/great-circle';
-import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
+import { eventsInOrder, type EventWithFacilitator } from './read-model';
 
 export const DEFAULT_RADIUS_KM = 10;
 export const DEFAULT_NEARBY_LIMIT = 50;
@@ -69,22 +67,12 @@ export async function nearbyEvents(db: Database, origin: Point, radiusKm: number
     .filter((row) => row.distanceKm <= radiusKm)
     .sort((a, b) => a.distanceKm - b.distanceKm || a.id - b.id)
     .slice(0, limit);
-  if (nearest.length === 0) return [];
-  const rows = await db
-    .select(eventWithFacilitatorColumns)
-    .from(events)
-    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-    .where(
-      inArray(
-        events.id,
-        nearest.map((row) => row.id),
-      ),
-    );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return nearest.flatMap(({ id, distanceKm }): NearbyEvent[] => {
-    const event = byId.get(id);
-    return event ? [{ event, distanceKm }] : [];
-  });
+  const found = await eventsInOrder(
+    db,
+    nearest.map((row) => row.id),
+  );
+  const distances = new Map(nearest.map((row) => [row.id, row.distanceKm]));
+  return found.map((event): NearbyEvent => ({ event, distanceKm: distances.get(event.id)! }));
 }
 
 /** The caller's position: lat/lng from the query, else Cloudflare's request geolocation; neither is a 400. */

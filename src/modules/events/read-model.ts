@@ -1,4 +1,4 @@
-import { eq, getTableColumns } from 'drizzle-orm';
+import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import { events, facilitators, type EventRow } from '../../db/schema';
 import type { Database } from '../../env';
 import type { EventJson } from './schemas';
@@ -20,6 +20,18 @@ export async function findEvent(db: Database, id: number): Promise<EventWithFaci
     .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
     .where(eq(events.id, id));
   return event;
+}
+
+/** The events with these ids, with their facilitator's name, in the order given (an id not found is left out). */
+export async function eventsInOrder(db: Database, ids: number[]): Promise<EventWithFacilitator[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select(eventWithFacilitatorColumns)
+    .from(events)
+    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
+    .where(inArray(events.id, ids));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** The one serializer of the contract's `event` object. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { currentUser, requireRole } from '../../http/auth';
 import { ApiError } from '../../http/errors';
-import { createRouter, factory } from '../../http/factory';
+import { createRouter } from '../../http/factory';
+import { ownerOnly } from '../../http/ownership';
 import { idParam } from '../../http/params';
 import { describeRoute } from '../../http/route-marks';
 import { validate } from '../../http/validate';
@@ -22,16 +23,8 @@ import {
 
 const admins = requireRole('admin');
 
-/** 404 for an unknown purchase, 403 for someone else's, before the body is validated (a stranger learns nothing). */
-const ownPurchaseOnly = factory.createMiddleware(async (c, next) => {
-  const row = await c.var.db.$client
-    .prepare('SELECT user_id FROM member_passes WHERE id = ?')
-    .bind(Number(c.req.param('id')))
-    .first<{ user_id: number }>();
-  if (!row) throw new ApiError('not_found', 'Purchase not found');
-  if (row.user_id !== currentUser(c).id) throw new ApiError('forbidden', 'This purchase is not yours');
-  await next();
-});
+/** Confirming acts on a purchase as its buyer. */
+const ownPurchaseOnly = ownerOnly('SELECT user_id FROM member_passes WHERE id = ?', 'Purchase');
 
 export const passRoutes = createRouter()
   .post(
