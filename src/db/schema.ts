@@ -375,6 +375,14 @@ export const bookings = sqliteTable(
     // The admin CSV export pages through bookings by (booked_at, id) within its from/to window.
     index('bookings_booked_at_idx').on(t.bookedAt, t.id),
     index('bookings_hold_expiry_idx').on(t.holdExpiresAt),
+    // Pass credits: the bookings of a pass (charges) and the pass bookings cancelled at an instant (returns), so the
+    // statements every cancel and pass booking add read an index, never the table.
+    index('bookings_member_pass_idx')
+      .on(t.memberPassId, t.bookedAt)
+      .where(sql`${t.memberPassId} IS NOT NULL`),
+    index('bookings_pass_cancelled_idx')
+      .on(t.cancelledAt)
+      .where(sql`${t.paidWith} = 'pass'`),
     index('bookings_voucher_idx')
       .on(t.voucherId)
       .where(sql`${t.voucherId} IS NOT NULL`),

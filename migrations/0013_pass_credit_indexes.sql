@@ -1,0 +1,2 @@
+CREATE INDEX `bookings_member_pass_idx` ON `bookings` (`member_pass_id`,`booked_at`) WHERE "bookings"."member_pass_id" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `bookings_pass_cancelled_idx` ON `bookings` (`cancelled_at`) WHERE "bookings"."paid_with" = 'pass';
