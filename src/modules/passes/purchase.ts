@@ -7,10 +7,8 @@ import { ApiError } from '../../http/errors';
 import { commit, passPurchasedMessage } from '../crm/outbox';
 import { verifyPayment, type ProviderProof } from '../payments/confirm';
 import type { Provider } from '../payments/hold';
-import { paymentProviderUnavailable } from '../payments/provider';
-import { createRazorpayOrder } from '../payments/razorpay';
+import { checkoutFields, createProviderOrder, type ProviderOrder } from '../payments/order';
 import type { PaymentSettings } from '../payments/settings';
-import { createStripePaymentIntent } from '../payments/stripe';
 import { memberPassById, purchaseJson } from './read-model';
 import { applicableVoucher, discounted, exhausted } from '../vouchers/lookup';
 import { hasUseLeft } from '../vouchers/uses';
@@ -84,35 +82,21 @@ export async function purchasePass(
     .first<{ id: number }>();
   if (!inserted) throw exhausted();
   const id = inserted.id;
-  const price = amount;
-  if (price === 0) {
+  if (amount === 0) {
     const batch = new Batch(db.$client);
     activatePass(batch, { memberPassId: id, paymentId: null }, new Date());
     await commit(batch, crm);
     return { purchase: purchaseJson((await loadPurchase(db, id))!), payment: null };
   }
-  let order: { orderId: string; clientSecret?: string };
+  let order: ProviderOrder;
   try {
-    if (input.provider === 'razorpay') {
-      const created = await createRazorpayOrder(settings.razorpay, {
-        amount: price,
-        currency: product.currency,
-        receipt: `pass-${id}`,
-        bookingId: id,
-        noteKey: 'pass_purchase_id',
-      });
-      order = { orderId: orderIdOf(created?.id, 'razorpay') };
-    } else {
-      const intent = await createStripePaymentIntent(settings.stripe, {
-        amount: price,
-        currency: product.currency,
-        bookingId: id,
-        idempotencyKey,
-        metadataKey: 'pass_purchase_id',
-      });
-      const secret = intent?.client_secret;
-      order = { orderId: orderIdOf(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
-    }
+    order = await createProviderOrder(settings, {
+      provider: input.provider,
+      amount,
+      currency: product.currency,
+      reference: { kind: 'pass_purchase', id },
+      idempotencyKey,
+    });
     await db.update(memberPasses).set({ paymentOrderId: order.orderId, updatedAt: new Date() }).where(eq(memberPasses.id, id));
   } catch (error) {
     await db
@@ -122,19 +106,15 @@ export async function purchasePass(
       .catch(() => undefined);
     throw error;
   }
-  const common = { provider: input.provider, amount: price, currency: product.currency };
   return {
     purchase: purchaseJson((await loadPurchase(db, id))!),
-    payment:
-      input.provider === 'razorpay'
-        ? { ...common, order_id: order.orderId, key_id: settings.razorpay.keyId }
-        : { ...common, payment_intent_id: order.orderId, client_secret: order.clientSecret },
+    payment: {
+      provider: input.provider,
+      amount,
+      currency: product.currency,
+      ...checkoutFields(settings, input.provider, order),
+    },
   };
-}
-
-function orderIdOf(id: unknown, provider: Provider): string {
-  if (typeof id === 'string' && /^[\w-]{1,255}$/.test(id)) return id;
-  throw paymentProviderUnavailable(provider, 'answer without a usable order id');
 }
 
 const loadPurchase = (db: Database, id: number) => db.query.memberPasses.findFirst({ where: eq(memberPasses.id, id) });

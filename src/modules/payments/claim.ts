@@ -6,9 +6,8 @@ import { ApiError } from '../../http/errors';
 import { releaseExpiredHolds } from '../bookings/cancel';
 import { commit } from '../crm/outbox';
 import { confirmWithoutPayment, openOrder, type Provider } from './hold';
-import { applicableVoucher, assertVoucherHasUse } from '../vouchers/lookup';
+import { assertVoucherHasUse, voucherForEvent } from '../vouchers/lookup';
 import { discountedSql, hasUseLeft } from '../vouchers/uses';
-import { events } from '../../db/schema';
 import type { PaymentSettings } from './settings';
 
 async function loadOffer(db: Database, id: number) {
@@ -46,7 +45,7 @@ export async function claimOffer(
   if (offer.status !== 'offered') {
     throw new ApiError('booking_not_offered', `Only an offered booking can be claimed (this one is ${offer.status})`);
   }
-  const voucher = input.voucherCode ? await voucherFor(db, input.voucherCode, offer.eventId, now) : null;
+  const voucher = input.voucherCode ? await voucherForEvent(db, input.voucherCode, offer.eventId, now) : null;
   const expiresAt = new Date(now.getTime() + settings.holdMinutes * 60_000);
   // The price, less the voucher's discount; the voucher's use is counted by this same UPDATE (voucher_id, checked).
   const price = voucher === null ? 'e.price' : `(SELECT ${discountedSql('e.price', 'v')} FROM vouchers v WHERE v.id = ?5)`;
@@ -67,9 +66,4 @@ export async function claimOffer(
   }
   if (claimed.amount_due === 0) return confirmWithoutPayment(db, crm, claimed.id, offer.eventId);
   return openOrder(db, settings, { ...claimed, eventId: offer.eventId, provider: input.provider, expiresAt });
-}
-
-async function voucherFor(db: Database, code: string, eventId: number, now: Date) {
-  const event = await db.query.events.findFirst({ columns: { type: true, currency: true }, where: eq(events.id, eventId) });
-  return applicableVoucher(db, code, { kind: 'event', eventId, type: event!.type, currency: event!.currency }, now);
 }

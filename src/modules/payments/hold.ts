@@ -5,15 +5,12 @@ import { releaseExpiredHolds, releaseHold, type CancelReason } from '../bookings
 import { promoteNextWaitlisted, type WaitlistRules } from '../bookings/waitlist';
 import { bookingMessages, commit } from '../crm/outbox';
 import { recountSeats } from '../bookings/seats';
-import { applicableVoucher } from '../vouchers/lookup';
-import { events } from '../../db/schema';
-import { eq } from 'drizzle-orm';
+import { voucherForEvent } from '../vouchers/lookup';
 import { bookingJson, findBooking } from '../bookings/read-model';
 import { takeSeat, takeSeatWithRetries, type SeatRequest } from '../bookings/take-seat';
-import { paymentProviderUnavailable } from './provider';
-import { createRazorpayOrder } from './razorpay';
+import { checkoutFields, createProviderOrder, type ProviderOrder } from './order';
 import type { PaymentSettings } from './settings';
-import { createStripePaymentIntent, retrieveStripePaymentIntent } from './stripe';
+import { retrieveStripePaymentIntent } from './stripe';
 
 export type Provider = 'razorpay' | 'stripe';
 
@@ -57,12 +54,6 @@ async function giveHoldBack(db: Database, rules: WaitlistRules, hold: { id: numb
   await batch.run();
 }
 
-/** The provider's order id, or 502: a 2xx answer without one (or with junk in it) must not become a hold without an order. */
-function providerId(id: unknown, provider: Provider): string {
-  if (typeof id === 'string' && /^[\w-]{1,255}$/.test(id)) return id;
-  throw paymentProviderUnavailable(provider, 'answer without a usable order id');
-}
-
 /** The member's unexpired hold of this event with this provider whose order exists: re-asking gets it back. */
 async function findOpenHold(db: Database, input: HoldInput, now: Date) {
   return db.$client
@@ -102,7 +93,7 @@ async function openHoldAnswer(db: Database, settings: PaymentSettings, provider:
 export async function createPayment(db: Database, crm: Queue, settings: PaymentSettings, input: HoldInput) {
   const open = await findOpenHold(db, input, new Date());
   if (open) return openHoldAnswer(db, settings, input.provider, open);
-  const voucherId = input.voucherCode ? await voucherForEvent(db, input.voucherCode, input.eventId) : undefined;
+  const voucherId = input.voucherCode ? (await voucherForEvent(db, input.voucherCode, input.eventId, new Date())).id : undefined;
   let hold: Awaited<ReturnType<typeof holdSeat>>;
   try {
     hold = await holdSeat(db, { ...input, voucherId }, settings);
@@ -114,17 +105,6 @@ export async function createPayment(db: Database, crm: Queue, settings: PaymentS
   }
   if (hold.amount_due === 0) return confirmWithoutPayment(db, crm, hold.id, input.eventId);
   return openOrder(db, settings, { ...hold, eventId: input.eventId, provider: input.provider });
-}
-
-/** The voucher a code names, applied to this event (422/409 when it cannot be); 404 for an unknown event. */
-async function voucherForEvent(db: Database, code: string, eventId: number) {
-  const event = await db.query.events.findFirst({
-    columns: { id: true, type: true, currency: true },
-    where: eq(events.id, eventId),
-  });
-  if (!event) throw new ApiError('not_found', 'Event not found');
-  return (await applicableVoucher(db, code, { kind: 'event', eventId, type: event.type, currency: event.currency }, new Date()))
-    .id;
 }
 
 /**
@@ -164,26 +144,15 @@ export interface HeldSeat {
  */
 export async function openOrder(db: Database, settings: PaymentSettings, hold: HeldSeat) {
   const idempotencyKey = crypto.randomUUID();
-  let order: { orderId: string; clientSecret?: string };
+  let order: ProviderOrder;
   try {
-    if (hold.provider === 'razorpay') {
-      const created = await createRazorpayOrder(settings.razorpay, {
-        amount: hold.amount_due,
-        currency: hold.currency,
-        receipt: `booking-${hold.id}`,
-        bookingId: hold.id,
-      });
-      order = { orderId: providerId(created?.id, 'razorpay') };
-    } else {
-      const intent = await createStripePaymentIntent(settings.stripe, {
-        amount: hold.amount_due,
-        currency: hold.currency,
-        bookingId: hold.id,
-        idempotencyKey,
-      });
-      const secret = intent?.client_secret;
-      order = { orderId: providerId(intent?.id, 'stripe'), clientSecret: typeof secret === 'string' ? secret : undefined };
-    }
+    order = await createProviderOrder(settings, {
+      provider: hold.provider,
+      amount: hold.amount_due,
+      currency: hold.currency,
+      reference: { kind: 'booking', id: hold.id },
+      idempotencyKey,
+    });
   } catch (error) {
     await giveHoldBack(db, settings.waitlist, hold, 'payment_provider_error');
     throw error;
@@ -212,17 +181,14 @@ async function paymentAnswer(
   db: Database,
   settings: PaymentSettings,
   provider: Provider,
-  hold: { id: number; amountDue: number; currency: string; expiresAt: Date; orderId: string; clientSecret?: string },
+  hold: { id: number; amountDue: number; currency: string; expiresAt: Date } & ProviderOrder,
 ) {
   const booking = await findBooking(db, hold.id);
   if (!booking) throw new Error(`booking ${hold.id} vanished after its hold`);
   const common = { provider, amount: hold.amountDue, currency: hold.currency, expires_at: hold.expiresAt.toISOString() };
   return {
     booking: bookingJson(booking, 'owner'),
-    payment:
-      provider === 'razorpay'
-        ? { ...common, order_id: hold.orderId, key_id: settings.razorpay.keyId }
-        : { ...common, payment_intent_id: hold.orderId, client_secret: hold.clientSecret },
+    payment: { ...common, ...checkoutFields(settings, provider, hold) },
   };
 }
 

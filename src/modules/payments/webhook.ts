@@ -122,6 +122,21 @@ export async function readProviderEvent(
   return { provider, id: body.id, type: String(body.type), effect: stripeEffect(body) };
 }
 
+/**
+ * The event's id in `payment_events`, added to the batch of its effect: a redelivered event fails the batch on the
+ * primary key, so its effect happens once (the caller answers `duplicate: true`).
+ */
+function recordProviderEvent(batch: Batch, event: ProviderEvent, bookingId: number | null, now: Date) {
+  batch.sql(
+    `INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`,
+    event.provider,
+    event.id,
+    event.type,
+    bookingId,
+    now.getTime(),
+  );
+}
+
 /** The booking a provider event is about, by order id (holds) or payment id (refunds). */
 function findTarget(db: Database, effect: Effect) {
   if (effect.kind === 'ignored') return Promise.resolve(undefined);
@@ -143,14 +158,7 @@ export async function handleProviderEvent(db: Database, crm: Queue, settings: Pa
   }
   const now = new Date();
   const batch = new Batch(db.$client);
-  batch.sql(
-    `INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)`,
-    event.provider,
-    event.id,
-    event.type,
-    booking?.id ?? null,
-    now.getTime(),
-  );
+  recordProviderEvent(batch, event, booking?.id ?? null, now);
   const effect = event.effect;
   const paid =
     booking && effect.kind === 'paid' && effect.amount === booking.amountDue && effect.currency.toUpperCase() === booking.currency
@@ -206,13 +214,7 @@ async function handlePassPayment(
 ) {
   const now = new Date();
   const batch = new Batch(db.$client);
-  batch.sql(
-    `INSERT INTO payment_events (provider, event_id, type, booking_id, created_at) VALUES (?1, ?2, ?3, NULL, ?4)`,
-    event.provider,
-    event.id,
-    event.type,
-    now.getTime(),
-  );
+  recordProviderEvent(batch, event, null, now);
   if (effect.amount === purchase.amountDue && effect.currency.toUpperCase() === purchase.currency) {
     activatePass(batch, { memberPassId: purchase.id, paymentId: effect.paymentId }, now);
   }

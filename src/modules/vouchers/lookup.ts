@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { vouchers, type VoucherRow } from '../../db/schema';
+import { events, vouchers, type VoucherRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { usesSql } from './uses';
@@ -32,6 +32,13 @@ export async function applicableVoucher(db: Database, code: string, target: Vouc
   if (voucher.currency !== null && voucher.currency !== target.currency) throw invalid(`it is an amount in ${voucher.currency}`);
   if (row.uses >= voucher.maxUses) throw exhausted();
   return voucher;
+}
+
+/** The voucher a code names, applied to this event (its type and currency): 404 for an unknown event, else as above. */
+export async function voucherForEvent(db: Database, code: string, eventId: number, now: Date): Promise<VoucherRow> {
+  const event = await db.query.events.findFirst({ columns: { type: true, currency: true }, where: eq(events.id, eventId) });
+  if (!event) throw new ApiError('not_found', 'Event not found');
+  return applicableVoucher(db, code, { kind: 'event', eventId, type: event.type, currency: event.currency }, now);
 }
 
 export const exhausted = () => new ApiError('voucher_exhausted', 'Every use of this voucher is taken');
