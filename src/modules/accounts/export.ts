@@ -14,7 +14,7 @@ import { userJson } from './read-model';
 export async function exportAccount(db: Database, userId: number) {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new ApiError('not_found', 'User not found');
-  const rows = await loadBookings(db, eq(bookings.userId, userId));
+  const rows = await loadBookings(db, { where: 'b.user_id = ?', params: [userId] });
   const paid = rows.map((row) => row.booking).filter((b) => b.paymentProvider !== null);
   // A subquery, not a list of ids: D1 binds at most 100 parameters per statement.
   const events = paid.length

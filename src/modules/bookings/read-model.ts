@@ -1,16 +1,18 @@
-import { and, asc, desc, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
-import { bookings, events, facilitators, type BookingRow } from '../../db/schema';
+import { rowReader } from '../../db/row-reader';
+import { bookings, type BookingRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { cutoffAt } from './policy';
 import type { BookingJson } from './schemas';
-import { eventJson, eventWithFacilitatorColumns, type EventWithFacilitator } from '../events/read-model';
+import { EVENT_SQL, eventJson, readEvent, type EventWithFacilitator } from '../events/read-model';
+
+const bookingColumns = rowReader(bookings, 'b');
 
 /** The waitlist position is derived, never stored: 1-based rank by (booked_at, id) among the event's waitlisted. */
-const waitlistPosition = sql<number | null>`CASE WHEN ${bookings.status} = 'waitlisted' THEN (
-  SELECT count(*) FROM bookings w WHERE w.event_id = ${bookings.eventId} AND w.status = 'waitlisted'
-    AND (w.booked_at < ${bookings.bookedAt} OR (w.booked_at = ${bookings.bookedAt} AND w.id <= ${bookings.id}))
-) END`;
+const WAITLIST_POSITION_SQL = `CASE WHEN b.status = 'waitlisted' THEN (
+  SELECT count(*) FROM bookings w WHERE w.event_id = b.event_id AND w.status = 'waitlisted'
+    AND (w.booked_at < b.booked_at OR (w.booked_at = b.booked_at AND w.id <= b.id))
+) END AS waitlist_position`;
 
 export interface BookingWithEvent {
   booking: BookingRow;
@@ -18,28 +20,50 @@ export interface BookingWithEvent {
   waitlistPosition: number | null;
 }
 
+/** A condition on `b` (bookings), `e` (events) and `f` (facilitators), with its bound values. */
+export interface BookingFilter {
+  where: string;
+  params: unknown[];
+}
+
 /**
- * Bookings with everything their JSON shows, in one query; ordered by the event's start, then booking id (latest first
- * with `latestFirst`), at most `limit` of them when given.
+ * The statement for bookings with everything their JSON shows (hand-written, not built by drizzle per request; read
+ * rows with `readBooking`), ordered by the event's start, then booking id (latest first with `latestFirst`), at most
+ * `limit` of them when given. Also used inside batches, to read a booking back in the batch that wrote it.
  */
+export function bookingsQuery(filter: BookingFilter, options: { latestFirst?: boolean; limit?: number } = {}) {
+  const order = options.latestFirst ? 'DESC' : 'ASC';
+  const sql = `SELECT ${bookingColumns.columns}, ${EVENT_SQL.columns}, ${WAITLIST_POSITION_SQL}
+    FROM bookings b JOIN events e ON e.id = b.event_id JOIN facilitators f ON f.id = e.facilitator_id
+    WHERE ${filter.where} ORDER BY e.starts_at ${order}, b.id ${order}${options.limit === undefined ? '' : ' LIMIT ?'}`;
+  return { sql, params: options.limit === undefined ? filter.params : [...filter.params, options.limit] };
+}
+
+/** One row of `bookingsQuery`, as drizzle would give it. */
+export function readBooking(row: Record<string, unknown>): BookingWithEvent {
+  return {
+    booking: bookingColumns.read(row),
+    event: readEvent(row),
+    waitlistPosition: (row.waitlist_position as number | null) ?? null,
+  };
+}
+
+/** Bookings with everything their JSON shows, in one query (see bookingsQuery). */
 export async function loadBookings(
   db: Database,
-  where: SQL | undefined,
+  filter: BookingFilter,
   options: { latestFirst?: boolean; limit?: number } = {},
 ): Promise<BookingWithEvent[]> {
-  const order = options.latestFirst ? desc : asc;
-  const query = db
-    .select({ booking: bookings, event: eventWithFacilitatorColumns, waitlistPosition })
-    .from(bookings)
-    .innerJoin(events, eq(events.id, bookings.eventId))
-    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-    .where(where)
-    .orderBy(order(events.startsAt), order(bookings.id));
-  return options.limit === undefined ? query : query.limit(options.limit);
+  const query = bookingsQuery(filter, options);
+  const { results } = await db.$client
+    .prepare(query.sql)
+    .bind(...query.params)
+    .all();
+  return results.map(readBooking);
 }
 
 export async function findBooking(db: Database, id: number): Promise<BookingWithEvent | undefined> {
-  const [found] = await loadBookings(db, eq(bookings.id, id));
+  const [found] = await loadBookings(db, { where: 'b.id = ?', params: [id] });
   return found;
 }
 
@@ -105,24 +129,26 @@ export async function myBookings(
   userId: number,
   page: { limit: number; now: Date; upcomingAfter?: number[]; pastBefore?: number[] },
 ) {
-  const key = sql`(${events.startsAt}, ${bookings.id})`;
+  const now = page.now.getTime();
   const [upcoming, past] = await Promise.all([
     loadBookings(
       db,
-      and(
-        eq(bookings.userId, userId),
-        gt(events.startsAt, page.now),
-        page.upcomingAfter ? sql`${key} > (${page.upcomingAfter[0]}, ${page.upcomingAfter[1]})` : undefined,
-      ),
+      page.upcomingAfter
+        ? {
+            where: 'b.user_id = ? AND e.starts_at > ? AND (e.starts_at, b.id) > (?, ?)',
+            params: [userId, now, page.upcomingAfter[0], page.upcomingAfter[1]],
+          }
+        : { where: 'b.user_id = ? AND e.starts_at > ?', params: [userId, now] },
       { limit: page.limit + 1 },
     ),
     loadBookings(
       db,
-      and(
-        eq(bookings.userId, userId),
-        lte(events.startsAt, page.now),
-        page.pastBefore ? sql`${key} < (${page.pastBefore[0]}, ${page.pastBefore[1]})` : undefined,
-      ),
+      page.pastBefore
+        ? {
+            where: 'b.user_id = ? AND e.starts_at <= ? AND (e.starts_at, b.id) < (?, ?)',
+            params: [userId, now, page.pastBefore[0], page.pastBefore[1]],
+          }
+        : { where: 'b.user_id = ? AND e.starts_at <= ?', params: [userId, now] },
       { latestFirst: true, limit: page.limit + 1 },
     ),
   ]);

@@ -16,7 +16,13 @@ export async function eventAttendees(db: Database, eventId: number, page: { limi
     .orderBy(asc(bookings.id))
     .limit(page.limit + 1);
   const [rows, people] = await Promise.all([
-    loadBookings(db, inPage, { limit: page.limit + 1 }),
+    loadBookings(
+      db,
+      page.afterId === undefined
+        ? { where: 'b.event_id = ?', params: [eventId] }
+        : { where: 'b.event_id = ? AND b.id > ?', params: [eventId, page.afterId] },
+      { limit: page.limit + 1 },
+    ),
     db
       .select({ id: users.id, name: users.name, email: users.email })
       .from(users)

@@ -1,8 +1,7 @@
-import { and, asc, eq, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
-import { events, facilitators, type EventRow } from '../../db/schema';
+import type { EventRow } from '../../db/schema';
 import type { Database } from '../../env';
 import { decodeCursor, encodeCursor } from '../../http/page';
-import { eventWithFacilitatorColumns, type EventWithFacilitator } from './read-model';
+import { EVENT_SQL, readEvent } from './read-model';
 
 export interface EventFilters {
   status?: EventRow['status'];
@@ -38,48 +37,49 @@ function ftsTerms(word: string): string[] {
  * (events_fts, FTS5) finds the candidates, every word's runs as prefixes of indexed words; the LIKE then holds each
  * candidate to the exact word. A word with no letter or digit (say "%") has only the LIKE.
  */
-function wordsMatch(q: string): SQL[] {
+function wordsMatch(q: string, where: Condition[]) {
   const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_QUERY_WORDS);
   const terms = words.flatMap(ftsTerms);
-  const exact = words.map((word) => {
+  if (terms.length) where.push(['e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', terms.join(' ')]);
+  for (const word of words) {
     const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return or(sql`${events.title} LIKE ${pattern} ESCAPE '\\'`, sql`${events.description} LIKE ${pattern} ESCAPE '\\'`)!;
-  });
-  const indexed = terms.length
-    ? [sql`${events.id} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${terms.join(' ')})`]
-    : [];
-  return [...indexed, ...exact];
+    where.push([`(e.title LIKE ? ESCAPE '\\' OR e.description LIKE ? ESCAPE '\\')`, pattern, pattern]);
+  }
 }
+
+/** A WHERE condition and its bound values. */
+type Condition = [sql: string, ...params: unknown[]];
 
 /**
  * One page of events in (starts_at, id) order, keyset-paginated; without a status, cancelled events are left out.
- * Every filter has an index in that order (schema.ts), so a page reads about as many rows as it returns.
+ * Every filter has an index in that order (schema.ts), so a page reads about as many rows as it returns. Written as
+ * SQL (not built by drizzle per request): the statement and its bound values.
  */
-export function eventsPageQuery(db: Database, filters: EventFilters) {
+export function eventsPageQuery(filters: EventFilters): { sql: string; params: unknown[] } {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
   const after = filters.cursor === undefined ? null : decodeEventCursor(filters.cursor);
-  const conditions: Array<SQL | undefined> = [
-    filters.status ? eq(events.status, filters.status) : ne(events.status, 'cancelled'),
-    filters.type ? sql`lower(${events.type}) = ${filters.type.toLowerCase()}` : undefined,
-    filters.facilitator_id ? eq(events.facilitatorId, filters.facilitator_id) : undefined,
-    filters.series_id ? eq(events.seriesId, filters.series_id) : undefined,
-    filters.from ? gte(events.startsAt, filters.from) : undefined,
-    filters.to ? lt(events.startsAt, filters.to) : undefined,
-    ...(filters.q ? wordsMatch(filters.q) : []),
-    after ? sql`(${events.startsAt}, ${events.id}) > (${after[0]}, ${after[1]})` : undefined,
-  ];
-  return db
-    .select(eventWithFacilitatorColumns)
-    .from(events)
-    .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-    .where(and(...conditions))
-    .orderBy(asc(events.startsAt), asc(events.id))
-    .limit(limit + 1);
+  const where: Condition[] = [filters.status ? ['e.status = ?', filters.status] : ["e.status <> 'cancelled'"]];
+  if (filters.type) where.push(['lower(e.type) = ?', filters.type.toLowerCase()]);
+  if (filters.facilitator_id) where.push(['e.facilitator_id = ?', filters.facilitator_id]);
+  if (filters.series_id) where.push(['e.series_id = ?', filters.series_id]);
+  if (filters.from) where.push(['e.starts_at >= ?', filters.from.getTime()]);
+  if (filters.to) where.push(['e.starts_at < ?', filters.to.getTime()]);
+  if (filters.q) wordsMatch(filters.q, where);
+  if (after) where.push(['(e.starts_at, e.id) > (?, ?)', after[0], after[1]]);
+  return {
+    sql: `SELECT ${EVENT_SQL.columns} FROM ${EVENT_SQL.from} WHERE ${where.map(([condition]) => condition).join(' AND ')}
+      ORDER BY e.starts_at, e.id LIMIT ?`,
+    params: [...where.flatMap(([, ...params]) => params), limit + 1],
+  };
 }
 
 export async function listEvents(db: Database, filters: EventFilters) {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
-  const rows: EventWithFacilitator[] = await eventsPageQuery(db, filters);
-  const page = rows.slice(0, limit);
-  return { events: page, nextCursor: rows.length > limit ? encodeEventCursor(page[page.length - 1]!) : null };
+  const query = eventsPageQuery(filters);
+  const { results } = await db.$client
+    .prepare(query.sql)
+    .bind(...query.params)
+    .all();
+  const page = results.slice(0, limit).map(readEvent);
+  return { events: page, nextCursor: results.length > limit ? encodeEventCursor(page[page.length - 1]!) : null };
 }

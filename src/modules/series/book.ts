@@ -1,6 +1,4 @@
-import { inArray } from 'drizzle-orm';
 import { Batch } from '../../db/batch';
-import { bookings } from '../../db/schema';
 import type { Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { activeUpcomingCount } from '../bookings/limit';
@@ -79,7 +77,7 @@ export async function bookSeries(
   const result = await commit(batch, crm).catch(refusalFromConstraint);
   const ids = result.rows(inserted).map((row) => row.id);
   if (ids.length === 0) await explainRefusal(db, input, now);
-  const rows = await loadBookings(db, inArray(bookings.id, ids));
+  const rows = await loadBookings(db, { where: 'b.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(ids)] });
   return rows.map((row) => bookingJson(row, 'owner'));
 }
 
