@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Batch, StepRef } from '../../db/batch';
 import { isCheckViolation, isUniqueViolation } from '../../db/errors';
 import { bookings, events } from '../../db/schema';
@@ -107,19 +107,30 @@ export function refusalFromConstraint(error: unknown): never {
 
 const ATTEMPTS = 3;
 
+/** What a seat-taking attempt does besides taking the seat. */
+export interface SeatAttempt {
+  /**
+   * Release the event's expired payment holds and waitlist offers first (releaseExpiredHolds). The first attempt
+   * does not: most seat checks find a seat, and those statements were most of a booking batch's work. Only when the
+   * event is full and some of its seats are held by expired holds or offers does the next attempt release them (the
+   * cron releases the rest within minutes).
+   */
+  release: boolean;
+}
+
 /**
  * Runs a seat-taking batch (`attempt` returns what it took, or undefined when its conditional insert inserted
- * nothing). When nothing was taken, a read of the event says why; if the reason vanished in between (a seat freed up),
- * the batch is tried again.
+ * nothing). When nothing was taken, a read of the event says why; if the reason vanished in between (a seat freed up)
+ * or expired holds and offers hold the seats it lacked, the batch is tried again, releasing them.
  */
 export async function takeSeatWithRetries<T>(
   db: Database,
   request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number; voucherId?: number },
-  attempt: (now: Date) => Promise<T | undefined>,
+  attempt: (now: Date, options: SeatAttempt) => Promise<T | undefined>,
 ): Promise<T> {
   for (let i = 1; i <= ATTEMPTS; i++) {
     const now = new Date();
-    const taken = await attempt(now).catch(refusalFromConstraint);
+    const taken = await attempt(now, { release: i > 1 }).catch(refusalFromConstraint);
     if (taken !== undefined) return taken;
     await explainRefusal(db, request, now);
   }
@@ -127,7 +138,8 @@ export async function takeSeatWithRetries<T>(
 }
 
 /**
- * Throws the error that explains why a conditional insert did not happen; returns if none applies any more.
+ * Throws the error that explains why a conditional insert did not happen; returns if none applies any more (or if
+ * releasing expired holds and offers would free a seat: the next attempt releases them).
  * `paid` is the payment flow (/create-payment), where a free event is the mistake instead of a paid one.
  */
 export async function explainRefusal(
@@ -143,6 +155,10 @@ export async function explainRefusal(
         price: events.price,
         capacity: events.capacity,
         bookedCount: events.bookedCount,
+        // Its seats held by payment holds and waitlist offers whose time is up.
+        expiredHolders: sql<number>`(SELECT count(*) FROM bookings x WHERE x.event_id = ${events.id}
+          AND ((x.status = 'pending_payment' AND x.hold_expires_at <= ${now.getTime()})
+            OR (x.status = 'offered' AND x.offer_expires_at <= ${now.getTime()})))`,
       })
       .from(events)
       .where(eq(events.id, request.eventId)),
@@ -181,6 +197,8 @@ export async function explainRefusal(
     throw new ApiError('payment_not_required', 'This event is free: book it through POST /book');
   }
   const full = found.capacity !== null && found.bookedCount >= found.capacity;
+  // Seats that releasing expired holds and offers frees: the next attempt releases them (and may promote the waitlist).
+  if (full && found.expiredHolders > 0) return;
   if (request.voucherId !== undefined && !full) await assertVoucherHasUse(db, request.voucherId);
   if (full && !request.waitlist) {
     throw new ApiError('event_full', 'The event is fully booked; join its waitlist with POST /book and waitlist: true');

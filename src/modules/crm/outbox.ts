@@ -64,7 +64,7 @@ export function bookingMessages(batch: Batch, type: CrmNotificationType, options
   const extraColumns = extraJson.map(([key, expression]) => `, ${expression} AS x_${keyOf(key)}`).join('');
   const statement = batch.d1
     .prepare(
-      `INSERT INTO outbox (id, type, payload, status, created_at)
+      `INSERT INTO outbox (id, type, payload, status, created_at, queued_at)
        WITH picked AS MATERIALIZED (
          SELECT ${UUID_SQL} AS message_id, b.id AS booking_id, b.status AS booking_status,
            json_object('id', u.id, 'name', u.name, 'email', u.email) AS user_json,
@@ -77,7 +77,7 @@ export function bookingMessages(batch: Batch, type: CrmNotificationType, options
        )
        SELECT message_id, ?, json_object('id', message_id, 'type', ?, 'occurred_at', ?, 'booking_id', booking_id,
          'booking_status', coalesce(?, booking_status), 'user', json(user_json), 'event', json(event_json),
-         'facilitator', json(facilitator_json)${extraSql}), 'pending', ?
+         'facilitator', json(facilitator_json)${extraSql}), 'queued', ?, ?
        FROM picked ORDER BY booking_id
        RETURNING id, payload`,
     )
@@ -88,6 +88,7 @@ export function bookingMessages(batch: Batch, type: CrmNotificationType, options
       options.occurredAt.toISOString(),
       options.bookingStatus ?? null,
       ...Object.values(extra),
+      options.occurredAt.getTime(),
       options.occurredAt.getTime(),
     );
   return addMessageStep(batch, statement);
@@ -106,7 +107,7 @@ export function eventMessages(
   const reasonSql = options.reason ? `, 'reason', ?` : '';
   const statement = batch.d1
     .prepare(
-      `INSERT INTO outbox (id, type, payload, status, created_at)
+      `INSERT INTO outbox (id, type, payload, status, created_at, queued_at)
        WITH picked AS MATERIALIZED (
          SELECT ${UUID_SQL} AS message_id, e.id AS event_id, ${EVENT_JSON_SQL} AS event_json,
            ${FACILITATOR_JSON_SQL} AS facilitator_json,
@@ -117,7 +118,7 @@ export function eventMessages(
        )
        SELECT message_id, ?, json_object('id', message_id, 'type', ?, 'occurred_at', ?, 'booking_id', NULL, 'user', NULL,
          'event', json(event_json), 'facilitator', json(facilitator_json), 'booking_ids', json(booking_ids)${reasonSql}),
-         'pending', ?
+         'queued', ?, ?
        FROM picked ORDER BY event_id
        RETURNING id, payload`,
     )
@@ -127,6 +128,7 @@ export function eventMessages(
       type,
       options.occurredAt.toISOString(),
       ...(options.reason ? [options.reason] : []),
+      options.occurredAt.getTime(),
       options.occurredAt.getTime(),
     );
   return addMessageStep(batch, statement);
@@ -139,7 +141,7 @@ export function eventMessages(
 export function passPurchasedMessage(batch: Batch, memberPassId: number, occurredAt: Date) {
   const statement = batch.d1
     .prepare(
-      `INSERT INTO outbox (id, type, payload, status, created_at)
+      `INSERT INTO outbox (id, type, payload, status, created_at, queued_at)
        WITH picked AS MATERIALIZED (
          SELECT ${UUID_SQL} AS message_id, mp.id AS pass_id, json_object('id', u.id, 'name', u.name, 'email', u.email) AS user_json,
            json_object('id', mp.id, 'pass_id', mp.pass_id, 'name', mp.name, 'credits_total', mp.credits_total,
@@ -151,7 +153,7 @@ export function passPurchasedMessage(batch: Batch, memberPassId: number, occurre
        )
        SELECT message_id, 'pass.purchased', json_object('id', message_id, 'type', 'pass.purchased', 'occurred_at', ?2,
          'booking_id', NULL, 'user', json(user_json), 'event', NULL, 'facilitator', NULL, 'member_pass', json(pass_json),
-         'payment_status', 'paid', 'payment_id', payment_id, 'amount_paid', amount_paid, 'currency', currency), 'pending', ?3
+         'payment_status', 'paid', 'payment_id', payment_id, 'amount_paid', amount_paid, 'currency', currency), 'queued', ?3, ?3
        FROM picked
        RETURNING id, payload`,
     )
@@ -162,44 +164,67 @@ export function passPurchasedMessage(batch: Batch, memberPassId: number, occurre
 /**
  * Runs the batch (atomically) and sends the outbox messages it wrote to the CRM queue: the one place messages are
  * published after a change. Returns the batch's results and the messages.
+ *
+ * The batch writes its messages as `queued` (queued_at = now), so a successful send costs no further D1 round trip;
+ * a failed send turns them back to `pending`, which the cron re-sends within minutes. If the Worker dies between the
+ * batch and the send, the rows stay `queued` and the cron re-sends them once they are RESEND_QUEUED_AFTER_MS old
+ * (delivery.ts): late, never lost.
  */
 export async function commit(batch: Batch, crm: Queue): Promise<BatchResult & { messages: CrmNotification[] }> {
   const result = await batch.run();
   const messages = (messageSteps.get(batch) ?? []).flatMap((step) =>
     result.rows(step).map((row) => JSON.parse(String(row.payload)) as CrmNotification),
   );
-  await publishOutbox(batch.d1, crm, messages);
+  await sendToQueue(batch.d1, crm, messages, 'written-queued');
   return { ...result, messages };
 }
 
 const SEND_BATCH_LIMIT = 100; // Queue.sendBatch takes at most 100 messages
 
 /**
- * Sends written outbox rows to the CRM queue and marks them `queued`. A failed send is logged and leaves the rows
- * `pending` for the cron to re-send; it never fails the request whose change is already committed.
+ * Sends outbox rows written earlier (the cron's re-sends, an admin's replay) to the CRM queue and marks them `queued`.
+ * A failed send is logged and leaves them as they were, for the cron.
  */
 export async function publishOutbox(d1: D1Database, queue: Queue, messages: CrmNotification[], now = new Date()) {
+  await sendToQueue(d1, queue, messages, 'mark-queued', now);
+}
+
+/**
+ * `mark-queued`: after a send, the rows become `queued` (one UPDATE). `written-queued`: the rows were written `queued`
+ * by their batch; only a failed send touches them, back to `pending`. A failed send never fails the request whose
+ * change is already committed.
+ */
+async function sendToQueue(
+  d1: D1Database,
+  queue: Queue,
+  messages: CrmNotification[],
+  mode: 'mark-queued' | 'written-queued',
+  now = new Date(),
+) {
   for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
     const chunk = messages.slice(start, start + SEND_BATCH_LIMIT);
+    const ids = chunk.map((m) => m.id);
+    const inIds = `id IN (${ids.map(() => '?').join(', ')})`;
     try {
       await queue.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })));
-      const ids = chunk.map((m) => m.id);
-      await d1
-        .prepare(
-          `UPDATE outbox SET status = 'queued', queued_at = ?
-           WHERE status IN ('pending', 'queued') AND id IN (${ids.map(() => '?').join(', ')})`,
-        )
-        .bind(now.getTime(), ...ids)
-        .run();
+      if (mode === 'mark-queued') {
+        await d1
+          .prepare(`UPDATE outbox SET status = 'queued', queued_at = ? WHERE status IN ('pending', 'queued') AND ${inIds}`)
+          .bind(now.getTime(), ...ids)
+          .run();
+      }
     } catch (error) {
       console.warn(
-        JSON.stringify({
-          level: 'warn',
-          msg: 'crm outbox send failed; the cron will re-send',
-          ids: chunk.map((m) => m.id),
-          error: String(error),
-        }),
+        JSON.stringify({ level: 'warn', msg: 'crm outbox send failed; the cron will re-send', ids, error: String(error) }),
       );
+      if (mode === 'written-queued') {
+        // Only rows the consumer has not touched (a send that failed after the queue took the messages is possible).
+        await d1
+          .prepare(`UPDATE outbox SET status = 'pending' WHERE status = 'queued' AND attempts = 0 AND ${inIds}`)
+          .bind(...ids)
+          .run()
+          .catch(() => undefined);
+      }
     }
   }
 }

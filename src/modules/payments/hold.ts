@@ -23,13 +23,14 @@ export interface HoldInput extends SeatRequest {
 
 /**
  * Holds a seat of a paid event as a `pending_payment` booking (the seat-taking primitive, with the price as
- * `amount_due`), ending at `hold_expires_at`. Expired holds of the event are released first, in the same batch.
+ * `amount_due`), ending at `hold_expires_at`. Expired holds of the event are released first, in the same batch, when
+ * they hold the seats it lacks (SeatAttempt).
  */
 async function holdSeat(db: Database, input: HoldInput & { voucherId?: number }, settings: PaymentSettings) {
-  return takeSeatWithRetries(db, { ...input, waitlist: false, paid: true }, async (now) => {
+  return takeSeatWithRetries(db, { ...input, waitlist: false, paid: true }, async (now, attempt) => {
     const expiresAt = new Date(now.getTime() + settings.holdMinutes * 60_000);
     const batch = new Batch(db.$client);
-    releaseExpiredHolds(batch, input.eventId, now, settings.waitlist);
+    if (attempt.release) releaseExpiredHolds(batch, input.eventId, now, settings.waitlist);
     const kind = {
       status: 'pending_payment' as const,
       holdExpiresAt: expiresAt,
