@@ -40,7 +40,7 @@ export const authenticate = factory.createMiddleware(async (c, next) => {
 /** Lets the request through only for the listed roles. */
 export function requireRole(...roles: Role[]) {
   return factory.createMiddleware(async (c, next) => {
-    const user = c.var.user;
+    const user = c.get('user');
     if (!user) throw unauthorized();
     if (!roles.includes(user.role)) throw new ApiError('forbidden', `This needs the ${roles.join(' or ')} role`);
     await next();
@@ -48,7 +48,8 @@ export function requireRole(...roles: Role[]) {
 }
 
 /** The authenticated caller, for handlers behind `authenticate` on a non-public route. */
-export function currentUser(c: { var: { user: CurrentUser | null } }): CurrentUser {
-  if (!c.var.user) throw unauthorized();
-  return c.var.user;
+export function currentUser(c: { get(key: 'user'): CurrentUser | null }): CurrentUser {
+  const user = c.get('user');
+  if (!user) throw unauthorized();
+  return user;
 }

@@ -56,7 +56,7 @@ export function errorBody(c: Context<AppEnv>, error: ApiError) {
   return {
     msg: error.message,
     code: error.code,
-    request_id: c.var.requestId,
+    request_id: c.get('requestId'),
     ...(error.options.issues ? { issues: error.options.issues } : {}),
     ...error.options.extra,
   };
@@ -81,7 +81,7 @@ function logError(c: Context<AppEnv>, error: unknown) {
   console.error(
     JSON.stringify({
       level: 'error',
-      request_id: c.var.requestId,
+      request_id: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),

@@ -24,8 +24,20 @@ export function answeringRouteDoc(c: Context): RouteDoc | undefined {
   return answeringRoute(c)?.doc;
 }
 
+type AnsweringRoute = { method: string; path: string; doc: RouteDoc } | undefined;
+
+/** Found once per request: the auth, rate-limit and cache middleware all ask. */
+const answeringRoutes = new WeakMap<Context, AnsweringRoute>();
+
 /** The answering route's method, path pattern (`/cancel-booking/:id`) and describeRoute mark. */
-export function answeringRoute(c: Context): { method: string; path: string; doc: RouteDoc } | undefined {
+export function answeringRoute(c: Context): AnsweringRoute {
+  if (answeringRoutes.has(c)) return answeringRoutes.get(c);
+  const found = findAnsweringRoute(c);
+  answeringRoutes.set(c, found);
+  return found;
+}
+
+function findAnsweringRoute(c: Context): AnsweringRoute {
   let answering: { method: string; path: string } | undefined;
   for (const route of matchedRoutes(c)) {
     if (route.method === 'ALL') continue;

@@ -9,7 +9,7 @@ import { factory } from './factory';
  */
 export function ownerOnly(ownerSql: string, what: string) {
   return factory.createMiddleware(async (c, next) => {
-    const row = await c.var.db.$client
+    const row = await c.get('db').$client
       .prepare(ownerSql)
       .bind(Number(c.req.param('id')))
       .first<{ user_id: number }>();

@@ -4,12 +4,12 @@ import { factory } from './factory';
 /** A caller's request id is echoed only if it is short and plain, so it is safe in logs and headers. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** `c.var.requestId`: the caller's X-Request-Id when sane, else a new UUID; echoed on every answer, errors included. */
+/** `c.get('requestId')`: the caller's X-Request-Id when sane, else a new UUID; echoed on every answer, errors included. */
 export const requestId = factory.createMiddleware(async (c, next) => {
   const incoming = c.req.header('X-Request-Id');
   c.set('requestId', incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID());
   await next();
-  c.header('X-Request-Id', c.var.requestId);
+  c.header('X-Request-Id', c.get('requestId'));
 });
 
 /**
@@ -28,7 +28,7 @@ export function openD1Session(d1: D1Database, method: string, bookmark: string |
   return d1.withSession(bookmark && SANE_BOOKMARK.test(bookmark) ? bookmark : 'first-unconstrained');
 }
 
-/** `c.var.db`: Drizzle over this request's D1 session; the session's bookmark goes back in X-D1-Bookmark. */
+/** `c.get('db')`: Drizzle over this request's D1 session; the session's bookmark goes back in X-D1-Bookmark. */
 export const d1Session = factory.createMiddleware(async (c, next) => {
   const session = openD1Session(c.env.DB, c.req.method, c.req.header(D1_BOOKMARK_HEADER));
   c.set('db', createDb(session));

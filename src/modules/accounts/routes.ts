@@ -46,7 +46,7 @@ export const accountRoutes = createRouter()
     }),
     validate('json', registerBody),
     async (c) => {
-      const user = await registerUser(c.var.db, c.req.valid('json'));
+      const user = await registerUser(c.get('db'), c.req.valid('json'));
       return c.json({ msg: 'Registration successful' as const, user: userJson(user) }, 201);
     },
   )
@@ -64,7 +64,7 @@ export const accountRoutes = createRouter()
       errors: ['unauthorized', 'rate_limited'],
     }),
     validate('json', loginBody),
-    async (c) => c.json(await login(c.var.db, sessionSettings(c.env), c.req.valid('json'), clientAddress(c))),
+    async (c) => c.json(await login(c.get('db'), sessionSettings(c.env), c.req.valid('json'), clientAddress(c))),
   )
   .post(
     '/token/refresh',
@@ -80,7 +80,7 @@ export const accountRoutes = createRouter()
       errors: ['unauthorized'],
     }),
     validate('json', refreshBody),
-    async (c) => c.json(await refreshSession(c.var.db, sessionSettings(c.env), c.req.valid('json').refresh_token)),
+    async (c) => c.json(await refreshSession(c.get('db'), sessionSettings(c.env), c.req.valid('json').refresh_token)),
   )
   .post(
     '/logout',
@@ -91,7 +91,7 @@ export const accountRoutes = createRouter()
     }),
     validate('json', refreshBody),
     async (c) => {
-      await revokeRefreshFamily(c.var.db, currentUser(c).id, c.req.valid('json').refresh_token);
+      await revokeRefreshFamily(c.get('db'), currentUser(c).id, c.req.valid('json').refresh_token);
       return c.body(null, 204);
     },
   )
@@ -104,7 +104,7 @@ export const accountRoutes = createRouter()
       errors: ['not_found'],
     }),
     async (c) => {
-      const user = await c.var.db.query.users.findFirst({ where: eq(users.id, currentUser(c).id) });
+      const user = await c.get('db').query.users.findFirst({ where: eq(users.id, currentUser(c).id) });
       if (!user) throw new ApiError('not_found', 'User not found');
       return c.json({ user: userJson(user) });
     },
@@ -121,7 +121,7 @@ export const accountRoutes = createRouter()
     }),
     validate('json', changePasswordBody),
     async (c) => {
-      await changePassword(c.var.db, currentUser(c).id, c.req.valid('json'));
+      await changePassword(c.get('db'), currentUser(c).id, c.req.valid('json'));
       return c.json({ msg: 'Password changed' as const });
     },
   )
@@ -140,7 +140,7 @@ export const accountRoutes = createRouter()
     validate('json', forgotPasswordBody),
     async (c) => {
       const { email } = c.req.valid('json');
-      await requestPasswordReset(c.var.db, c.env.JOBS_QUEUE, resetSettings(c.env), email, new Date());
+      await requestPasswordReset(c.get('db'), c.env.JOBS_QUEUE, resetSettings(c.env), email, new Date());
       return c.json({ msg: 'If that account exists, a reset link is on its way' as const }, 202);
     },
   )
@@ -157,7 +157,7 @@ export const accountRoutes = createRouter()
     }),
     validate('json', resetPasswordBody),
     async (c) => {
-      await resetPassword(c.var.db, c.req.valid('json'), new Date());
+      await resetPassword(c.get('db'), c.req.valid('json'), new Date());
       return c.json({ msg: 'Password reset' as const });
     },
   )
@@ -170,7 +170,7 @@ export const accountRoutes = createRouter()
       responses: { 200: { description: 'The export', schema: accountExportSchema } },
       errors: ['not_found'],
     }),
-    async (c) => c.json(await exportAccount(c.var.db, currentUser(c).id)),
+    async (c) => c.json(await exportAccount(c.get('db'), currentUser(c).id)),
   )
   .delete(
     '/me',
@@ -187,7 +187,7 @@ export const accountRoutes = createRouter()
     }),
     validate('json', deleteAccountBody),
     async (c) => {
-      await deleteAccount(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), currentUser(c), c.req.valid('json').password);
+      await deleteAccount(c.get('db'), c.env.CRM_QUEUE, paymentSettings(c.env), currentUser(c), c.req.valid('json').password);
       return c.body(null, 204);
     },
   );

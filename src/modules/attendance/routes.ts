@@ -26,7 +26,7 @@ export const attendanceRoutes = createRouter()
     validate('json', checkInBody),
     async (c) => {
       const body = c.req.valid('json');
-      const booking = await checkIn(c.var.db, c.env.CRM_QUEUE, {
+      const booking = await checkIn(c.get('db'), c.env.CRM_QUEUE, {
         actor: currentUser(c),
         target: body.code !== undefined ? { code: body.code } : { bookingId: body.booking_id! },
         opensMinutes: checkInOpensMinutes(c.env),
@@ -44,7 +44,7 @@ export const attendanceRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const found = await visibleBooking(c.var.db, c.req.valid('param').id, currentUser(c));
+      const found = await visibleBooking(c.get('db'), c.req.valid('param').id, currentUser(c));
       if (found.booking.status !== 'confirmed' || !found.booking.checkInCode) {
         throw new ApiError(
           'booking_not_confirmed',

@@ -88,7 +88,7 @@ export const bookingRoutes = createRouter()
         body: { msg: booking.status === 'waitlisted' ? 'Added to waitlist' : 'Booking successful', booking },
       });
       const answer = await idempotent(
-        c.var.db,
+        c.get('db'),
         request,
         async () => {
           const seat = {
@@ -98,10 +98,10 @@ export const bookingRoutes = createRouter()
             rules: waitlistRules(c.env),
           };
           return booked(
-            await bookSeat(c.var.db, c.env.CRM_QUEUE, seat).catch((error) => withAlternatives(c.var.db, input.eventId, error)),
+            await bookSeat(c.get('db'), c.env.CRM_QUEUE, seat).catch((error) => withAlternatives(c.get('db'), input.eventId, error)),
           );
         },
-        async (bookingId) => booked(await bookingJsonById(c.var.db, bookingId, 'owner')),
+        async (bookingId) => booked(await bookingJsonById(c.get('db'), bookingId, 'owner')),
       );
       return c.json(answer.body as object, answer.status);
     },
@@ -129,7 +129,7 @@ export const bookingRoutes = createRouter()
     validate('query', myBookingsQuery),
     async (c) => {
       const { limit = MAX_PAGE_SIZE, upcoming_cursor, past_cursor } = c.req.valid('query');
-      const lists = await myBookings(c.var.db, currentUser(c).id, {
+      const lists = await myBookings(c.get('db'), currentUser(c).id, {
         limit,
         upcomingAfter: upcoming_cursor === undefined ? undefined : decodeCursor(upcoming_cursor, 2, 'upcoming_cursor'),
         pastBefore: past_cursor === undefined ? undefined : decodeCursor(past_cursor, 2, 'past_cursor'),
@@ -156,7 +156,7 @@ export const bookingRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const found = await visibleBooking(c.var.db, c.req.valid('param').id, currentUser(c));
+      const found = await visibleBooking(c.get('db'), c.req.valid('param').id, currentUser(c));
       return c.json({ booking: bookingJson(found, 'owner') });
     },
   )
@@ -175,7 +175,7 @@ export const bookingRoutes = createRouter()
     validate('param', idParam),
     async (c) => {
       const bookingId = c.req.valid('param').id;
-      const outcome = await quoteCancellation(c.var.db, { bookingId, actor: currentUser(c) });
+      const outcome = await quoteCancellation(c.get('db'), { bookingId, actor: currentUser(c) });
       return c.json(quoteJson(bookingId, outcome));
     },
   )
@@ -204,7 +204,7 @@ export const bookingRoutes = createRouter()
     ownBookingOnly,
     validate('json', transferBody),
     async (c) => {
-      const booking = await transferBooking(c.var.db, c.env.CRM_QUEUE, {
+      const booking = await transferBooking(c.get('db'), c.env.CRM_QUEUE, {
         bookingId: c.req.valid('param').id,
         actor: currentUser(c),
         targetEventId: c.req.valid('json').event_id,
@@ -228,7 +228,7 @@ export const bookingRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const { db } = c.var;
+      const db = c.get('db');
       const cancelled = await cancelBooking(db, c.env.CRM_QUEUE, {
         bookingId: c.req.valid('param').id,
         actor: currentUser(c),

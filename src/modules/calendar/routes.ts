@@ -24,7 +24,7 @@ export const calendarRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const text = await eventCalendar(c.var.db, c.req.valid('param').id);
+      const text = await eventCalendar(c.get('db'), c.req.valid('param').id);
       return c.body(text, 200, {
         'Content-Type': CALENDAR_CONTENT_TYPE,
         'Content-Disposition': `attachment; filename="event-${c.req.valid('param').id}.ics"`,
@@ -43,7 +43,7 @@ export const calendarRoutes = createRouter()
       responses: { 201: { description: 'The subscription URL', schema: calendarFeedSchema } },
     }),
     async (c) => {
-      const token = await issueFeedToken(c.var.db, currentUser(c));
+      const token = await issueFeedToken(c.get('db'), currentUser(c));
       return c.json({ url: `${new URL(c.req.url).origin}/calendar/${token}.ics` }, 201);
     },
   )
@@ -62,7 +62,7 @@ export const calendarRoutes = createRouter()
     }),
     validate('param', feedFileParam),
     async (c) => {
-      const text = await feedCalendar(c.var.db, c.req.valid('param').file, new Date());
+      const text = await feedCalendar(c.get('db'), c.req.valid('param').file, new Date());
       return c.body(text, 200, { 'Content-Type': CALENDAR_CONTENT_TYPE });
     },
   );

@@ -17,7 +17,7 @@ export const crmRoutes = createRouter()
     }),
     requireRole('admin'),
     validate('query', listNotificationsQuery),
-    async (c) => c.json({ notifications: await listNotifications(c.var.db, c.req.valid('query')) }),
+    async (c) => c.json({ notifications: await listNotifications(c.get('db'), c.req.valid('query')) }),
   )
   .post(
     '/admin/notifications/:id/replay',
@@ -35,7 +35,7 @@ export const crmRoutes = createRouter()
     requireRole('admin'),
     validate('param', z.object({ id: z.uuid() })),
     async (c) => {
-      const notification = await replayNotification(c.var.db, c.env.CRM_QUEUE, c.req.valid('param').id);
+      const notification = await replayNotification(c.get('db'), c.env.CRM_QUEUE, c.req.valid('param').id);
       return c.json({ msg: 'Notification queued' as const, notification });
     },
   );

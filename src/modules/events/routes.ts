@@ -65,7 +65,7 @@ export const eventRoutes = createRouter()
     }),
     validate('query', listEventsQuery),
     async (c) => {
-      const page = await listEvents(c.var.db, c.req.valid('query'));
+      const page = await listEvents(c.get('db'), c.req.valid('query'));
       return c.json({ events: page.events.map(eventJson), next_cursor: page.nextCursor });
     },
   )
@@ -84,7 +84,7 @@ export const eventRoutes = createRouter()
     async (c) => {
       const query = c.req.valid('query');
       const origin = nearbyOrigin(query, c.req.raw.cf as IncomingRequestCfProperties | undefined);
-      const found = await nearbyEvents(c.var.db, origin, query.radius ?? DEFAULT_RADIUS_KM, query.limit ?? DEFAULT_NEARBY_LIMIT);
+      const found = await nearbyEvents(c.get('db'), origin, query.radius ?? DEFAULT_RADIUS_KM, query.limit ?? DEFAULT_NEARBY_LIMIT);
       return c.json({
         nearby_events: found.map(({ event, distanceKm }) => ({
           ...eventJson(event),
@@ -106,7 +106,7 @@ export const eventRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      const event = await findEvent(c.get('db'), c.req.valid('param').id);
       if (!event) throw new ApiError('not_found', 'Event not found');
       return c.json({ event: eventJson(event) });
     },
@@ -125,9 +125,9 @@ export const eventRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      const event = await findEvent(c.get('db'), c.req.valid('param').id);
       if (!event) throw new ApiError('not_found', 'Event not found');
-      return c.json({ alternatives: await findAlternatives(c.var.db, event) });
+      return c.json({ alternatives: await findAlternatives(c.get('db'), event) });
     },
   )
   .get(
@@ -145,12 +145,12 @@ export const eventRoutes = createRouter()
     validate('param', idParam),
     validate('query', pageQuery),
     async (c) => {
-      const event = await findEvent(c.var.db, c.req.valid('param').id);
+      const event = await findEvent(c.get('db'), c.req.valid('param').id);
       if (!event) throw new ApiError('not_found', 'Event not found');
-      await assertCanManageEvent(c.var.db, currentUser(c), event);
+      await assertCanManageEvent(c.get('db'), currentUser(c), event);
       const { limit = MAX_PAGE_SIZE, cursor } = c.req.valid('query');
       const afterId = cursor === undefined ? undefined : decodeCursor(cursor, 1)[0];
-      const rows = await eventAttendees(c.var.db, event.id, { limit, afterId });
+      const rows = await eventAttendees(c.get('db'), event.id, { limit, afterId });
       const { page, nextCursor } = pageOf(rows, limit, (row) => [row.id]);
       return c.json({ bookings: page, next_cursor: nextCursor });
     },
@@ -167,7 +167,7 @@ export const eventRoutes = createRouter()
     managers,
     validate('json', createEventBody),
     async (c) => {
-      const event = await createEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('json'));
+      const event = await createEvent(c.get('db'), eventDeps(c.env), currentUser(c), c.req.valid('json'));
       return c.json({ msg: 'Event created' as const, event: eventJson(event) }, 201);
     },
   )
@@ -179,7 +179,7 @@ export const eventRoutes = createRouter()
     validate('param', idParam),
     validate('json', updateEventBody),
     async (c) => {
-      const event = await updateEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+      const event = await updateEvent(c.get('db'), eventDeps(c.env), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
       return c.json({ msg: 'Event updated' as const, event: eventJson(event) });
     },
   )
@@ -199,7 +199,7 @@ export const eventRoutes = createRouter()
     managers,
     validate('param', idParam),
     async (c) => {
-      const event = await cancelEvent(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id);
+      const event = await cancelEvent(c.get('db'), eventDeps(c.env), currentUser(c), c.req.valid('param').id);
       return c.json({ msg: 'Event cancelled' as const, event: eventJson(event) });
     },
   );

@@ -37,10 +37,10 @@ export const exportRoutes = createRouter()
     validate('param', idParam),
     async (c) => {
       const { id } = c.req.valid('param');
-      const event = await findEvent(c.var.db, id);
+      const event = await findEvent(c.get('db'), id);
       if (!event) throw new ApiError('not_found', 'Event not found');
-      await assertCanManageEvent(c.var.db, currentUser(c), event);
-      const stream = await bookingsCsvStream(c.var.db.$client, { where: 'b.event_id = ?', params: [id] });
+      await assertCanManageEvent(c.get('db'), currentUser(c), event);
+      const stream = await bookingsCsvStream(c.get('db').$client, { where: 'b.event_id = ?', params: [id] });
       return c.body(stream, 200, csvHeaders(`event-${id}-bookings.csv`));
     },
   )
@@ -57,7 +57,7 @@ export const exportRoutes = createRouter()
     validate('query', exportQuery),
     async (c) => {
       const { from, to } = c.req.valid('query');
-      const stream = await bookingsCsvStream(c.var.db.$client, {
+      const stream = await bookingsCsvStream(c.get('db').$client, {
         where: 'b.booked_at >= ? AND b.booked_at < ?',
         params: [from?.getTime() ?? 0, to?.getTime() ?? Number.MAX_SAFE_INTEGER],
       });

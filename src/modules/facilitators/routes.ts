@@ -30,10 +30,10 @@ export const facilitatorRoutes = createRouter()
     }),
     validate('query', pageQuery),
     async (c) => {
-      const admin = c.var.user?.role === 'admin';
+      const admin = c.get('user')?.role === 'admin';
       const { limit = MAX_PAGE_SIZE, cursor } = c.req.valid('query');
       const afterId = cursor === undefined ? undefined : decodeCursor(cursor, 1)[0];
-      const { page, nextCursor } = pageOf(await listFacilitators(c.var.db, { limit, afterId }), limit, (row) => [row.id]);
+      const { page, nextCursor } = pageOf(await listFacilitators(c.get('db'), { limit, afterId }), limit, (row) => [row.id]);
       return c.json({ facilitators: page.map((row) => facilitatorJson(row, admin)), next_cursor: nextCursor });
     },
   )
@@ -49,8 +49,8 @@ export const facilitatorRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const row = await findFacilitator(c.var.db, c.req.valid('param').id);
-      return c.json({ facilitator: facilitatorJson(row, c.var.user?.role === 'admin') });
+      const row = await findFacilitator(c.get('db'), c.req.valid('param').id);
+      return c.json({ facilitator: facilitatorJson(row, c.get('user')?.role === 'admin') });
     },
   )
   .post(
@@ -64,7 +64,7 @@ export const facilitatorRoutes = createRouter()
     requireRole('admin'),
     validate('json', createFacilitatorBody),
     async (c) => {
-      const row = await createFacilitator(c.var.db, c.req.valid('json'));
+      const row = await createFacilitator(c.get('db'), c.req.valid('json'));
       return c.json({ facilitator: facilitatorJson(row, true) }, 201);
     },
   )
@@ -80,7 +80,7 @@ export const facilitatorRoutes = createRouter()
     validate('param', idParam),
     validate('json', updateFacilitatorBody),
     async (c) => {
-      const row = await updateFacilitator(c.var.db, c.req.valid('param').id, c.req.valid('json'));
+      const row = await updateFacilitator(c.get('db'), c.req.valid('param').id, c.req.valid('json'));
       return c.json({ facilitator: facilitatorJson(row, true) });
     },
   );

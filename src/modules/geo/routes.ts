@@ -15,5 +15,5 @@ export const geoRoutes = createRouter().post(
     errors: ['location_not_found', 'geocoding_unavailable'],
   }),
   validate('json', geocodeBody),
-  async (c) => c.json(await lookUpPlace(c.var.db, geocoderSettings(c.env), c.req.valid('json').location)),
+  async (c) => c.json(await lookUpPlace(c.get('db'), geocoderSettings(c.env), c.req.valid('json').location)),
 );

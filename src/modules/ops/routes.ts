@@ -27,7 +27,7 @@ export function opsRoutes(getApp: () => Hono<any>) {
       }),
       async (c) => {
         try {
-          await c.var.db.run(sql`SELECT 1`);
+          await c.get('db').run(sql`SELECT 1`);
         } catch {
           throw new ApiError('service_unavailable', 'The database is not reachable');
         }

@@ -37,7 +37,7 @@ export const passRoutes = createRouter()
     }),
     admins,
     validate('json', createPassBody),
-    async (c) => c.json({ pass: passJson(await createPass(c.var.db, c.req.valid('json'))) }, 201),
+    async (c) => c.json({ pass: passJson(await createPass(c.get('db'), c.req.valid('json'))) }, 201),
   )
   .get(
     '/passes',
@@ -47,7 +47,7 @@ export const passRoutes = createRouter()
       public: true,
       responses: { 200: { description: 'Active products, oldest first', schema: z.object({ passes: z.array(passSchema) }) } },
     }),
-    async (c) => c.json({ passes: (await activePasses(c.var.db)).map(passJson) }),
+    async (c) => c.json({ passes: (await activePasses(c.get('db'))).map(passJson) }),
   )
   .patch(
     '/passes/:id',
@@ -60,7 +60,7 @@ export const passRoutes = createRouter()
     admins,
     validate('param', idParam),
     validate('json', updatePassBody),
-    async (c) => c.json({ pass: passJson(await updatePass(c.var.db, c.req.valid('param').id, c.req.valid('json'))) }),
+    async (c) => c.json({ pass: passJson(await updatePass(c.get('db'), c.req.valid('param').id, c.req.valid('json'))) }),
   )
   .post(
     '/passes/:id/purchase',
@@ -75,7 +75,7 @@ export const passRoutes = createRouter()
     validate('param', idParam),
     validate('json', purchaseBody),
     async (c) => {
-      const answer = await purchasePass(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
+      const answer = await purchasePass(c.get('db'), c.env.CRM_QUEUE, paymentSettings(c.env), {
         passId: c.req.valid('param').id,
         actor: currentUser(c),
         provider: c.req.valid('json').provider,
@@ -109,7 +109,7 @@ export const passRoutes = createRouter()
     ownPurchaseOnly,
     validate('json', confirmPurchaseBody),
     async (c) => {
-      const memberPass = await confirmPurchase(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
+      const memberPass = await confirmPurchase(c.get('db'), c.env.CRM_QUEUE, paymentSettings(c.env), {
         purchaseId: c.req.valid('param').id,
         actor: currentUser(c),
         proof: c.req.valid('json'),
@@ -124,7 +124,7 @@ export const passRoutes = createRouter()
       tags: ['Passes'],
       responses: { 200: { description: 'Newest first', schema: z.object({ member_passes: z.array(memberPassSchema) }) } },
     }),
-    async (c) => c.json({ member_passes: await memberPassesOf(c.var.db, currentUser(c).id) }),
+    async (c) => c.json({ member_passes: await memberPassesOf(c.get('db'), currentUser(c).id) }),
   )
   .get(
     '/me/passes/:id/ledger',
@@ -138,12 +138,12 @@ export const passRoutes = createRouter()
     async (c) => {
       const user = currentUser(c);
       const id = c.req.valid('param').id;
-      const owner = await c.var.db.$client
+      const owner = await c.get('db').$client
         .prepare('SELECT user_id FROM member_passes WHERE id = ?')
         .bind(id)
         .first<{ user_id: number }>();
       if (!owner) throw new ApiError('not_found', 'Pass not found');
       if (owner.user_id !== user.id && user.role !== 'admin') throw new ApiError('forbidden', 'This pass is not yours');
-      return c.json({ entries: await ledgerOf(c.var.db, id) });
+      return c.json({ entries: await ledgerOf(c.get('db'), id) });
     },
   );

@@ -55,6 +55,18 @@ async function giveHoldBack(db: Database, rules: WaitlistRules, hold: { id: numb
   await batch.run();
 }
 
+/** The member's hold of this event made since `since` whose provider order was never created: given back. */
+async function giveOrphanHoldBack(db: Database, rules: WaitlistRules, input: HoldInput, since: number) {
+  const orphan = await db.$client
+    .prepare(
+      `SELECT id FROM bookings WHERE user_id = ? AND event_id = ? AND status = 'pending_payment'
+         AND payment_order_id IS NULL AND booked_at >= ?`,
+    )
+    .bind(input.userId, input.eventId, since)
+    .first<{ id: number }>();
+  if (orphan) await giveHoldBack(db, rules, { id: orphan.id, eventId: input.eventId }, 'payment_order_not_saved');
+}
+
 /** The member's unexpired hold of this event with this provider whose order exists: re-asking gets it back. */
 async function findOpenHold(db: Database, input: HoldInput, now: Date) {
   return db.$client
@@ -96,9 +108,13 @@ export async function createPayment(db: Database, crm: Queue, settings: PaymentS
   if (open) return openHoldAnswer(db, settings, input.provider, open);
   const voucherId = input.voucherCode ? (await voucherForEvent(db, input.voucherCode, input.eventId, new Date())).id : undefined;
   let hold: Awaited<ReturnType<typeof holdSeat>>;
+  const since = Date.now();
   try {
     hold = await holdSeat(db, { ...input, voucherId }, settings);
   } catch (error) {
+    // D1 failed, maybe after committing the hold (its answer lost): an orderless hold could never be paid and would
+    // block the user's retry with already_booked, so it is given back now (best effort; else it expires).
+    if (!(error instanceof ApiError)) await giveOrphanHoldBack(db, settings.waitlist, input, since).catch(() => undefined);
     // A concurrent request of the same member made the hold first: answer with it once its order exists.
     const raced = error instanceof ApiError && error.code === 'already_booked' ? await findOpenHold(db, input, new Date()) : null;
     if (raced) return openHoldAnswer(db, settings, input.provider, raced);

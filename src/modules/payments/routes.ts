@@ -44,7 +44,7 @@ export const paymentRoutes = createRouter()
     ownBookingOnly,
     validate('json', claimBody),
     async (c) => {
-      const answer = await claimOffer(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
+      const answer = await claimOffer(c.get('db'), c.env.CRM_QUEUE, paymentSettings(c.env), {
         bookingId: c.req.valid('param').id,
         actor: currentUser(c),
         provider: c.req.valid('json').provider,
@@ -78,7 +78,7 @@ export const paymentRoutes = createRouter()
     validate('json', createPaymentBody),
     async (c) => {
       const body = c.req.valid('json');
-      const answer = await createPayment(c.var.db, c.env.CRM_QUEUE, paymentSettings(c.env), {
+      const answer = await createPayment(c.get('db'), c.env.CRM_QUEUE, paymentSettings(c.env), {
         userId: currentUser(c).id,
         eventId: body.event_id,
         provider: body.provider,
@@ -114,7 +114,7 @@ export const paymentRoutes = createRouter()
     validate('json', confirmBookingBody),
     async (c) => {
       const booking = await confirmPayment(
-        c.var.db,
+        c.get('db'),
         c.env.CRM_QUEUE,
         paymentSettings(c.env),
         currentUser(c),
@@ -146,7 +146,7 @@ export const paymentRoutes = createRouter()
     async (c) => {
       const settings = paymentSettings(c.env);
       const event = await readProviderEvent(settings, await c.req.text(), (name) => c.req.header(name));
-      const { duplicate } = await handleProviderEvent(c.var.db, c.env.CRM_QUEUE, settings, event);
+      const { duplicate } = await handleProviderEvent(c.get('db'), c.env.CRM_QUEUE, settings, event);
       return c.json({ received: true as const, duplicate });
     },
   );

@@ -43,7 +43,7 @@ export const seriesRoutes = createRouter()
     managers,
     validate('json', createSeriesBody),
     async (c) => {
-      const { db } = c.var;
+      const db = c.get('db');
       const row = await createSeries(
         db,
         { ...eventDeps(c.env), horizonDays: horizonDays(c.env) },
@@ -66,8 +66,8 @@ export const seriesRoutes = createRouter()
     }),
     validate('param', idParam),
     async (c) => {
-      const row = await findSeries(c.var.db, c.req.valid('param').id);
-      const events = await upcomingOccurrences(c.var.db, row.id);
+      const row = await findSeries(c.get('db'), c.req.valid('param').id);
+      const events = await upcomingOccurrences(c.get('db'), row.id);
       return c.json({ series: seriesJson(row), events: events.map(eventJson) });
     },
   )
@@ -86,7 +86,7 @@ export const seriesRoutes = createRouter()
     validate('param', idParam),
     validate('json', updateSeriesBody),
     async (c) => {
-      const { db } = c.var;
+      const db = c.get('db');
       const row = await updateSeries(db, eventDeps(c.env), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
       const events = await upcomingOccurrences(db, row.id);
       return c.json({ msg: 'Series updated' as const, series: seriesJson(row), events: events.map(eventJson) });
@@ -112,7 +112,7 @@ export const seriesRoutes = createRouter()
     managers,
     validate('param', idParam),
     async (c) => {
-      const done = await cancelSeries(c.var.db, eventDeps(c.env), currentUser(c), c.req.valid('param').id);
+      const done = await cancelSeries(c.get('db'), eventDeps(c.env), currentUser(c), c.req.valid('param').id);
       return c.json({
         msg: 'Series cancelled' as const,
         series: seriesJson(done.series),
@@ -143,7 +143,7 @@ export const seriesRoutes = createRouter()
     validate('param', idParam),
     validate('json', seriesBookBody, { optional: true }),
     async (c) => {
-      const booked = await bookSeries(c.var.db, c.env.CRM_QUEUE, {
+      const booked = await bookSeries(c.get('db'), c.env.CRM_QUEUE, {
         seriesId: c.req.valid('param').id,
         userId: currentUser(c).id,
         maxActiveBookings: maxActiveBookings(c.env),

@@ -85,7 +85,7 @@ export const voucherRoutes = createRouter()
     async (c) => {
       const body = c.req.valid('json');
       try {
-        const [row] = await c.var.db
+        const [row] = await c.get('db')
           .insert(vouchers)
           .values({
             code: body.code.toLowerCase(),
@@ -117,7 +117,7 @@ export const voucherRoutes = createRouter()
     }),
     admins,
     async (c) => {
-      const rows = await c.var.db.select({ voucher: vouchers, uses }).from(vouchers).orderBy(desc(vouchers.id)).limit(100);
+      const rows = await c.get('db').select({ voucher: vouchers, uses }).from(vouchers).orderBy(desc(vouchers.id)).limit(100);
       return c.json({ vouchers: rows.map((row) => voucherJson(row.voucher, row.uses)) });
     },
   );

@@ -29,7 +29,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const body = c.req.valid('json');
       const url = assertWebhookUrl(body.url, allowHttpWebhooks(c.env));
-      return c.json({ webhook: await createWebhook(c.var.db, currentUser(c), { ...body, url }) }, 201);
+      return c.json({ webhook: await createWebhook(c.get('db'), currentUser(c), { ...body, url }) }, 201);
     },
   )
   .get(
@@ -41,7 +41,7 @@ export const webhookRoutes = createRouter()
       errors: ['forbidden'],
     }),
     requireRole('admin'),
-    async (c) => c.json({ webhooks: await listWebhooks(c.var.db) }),
+    async (c) => c.json({ webhooks: await listWebhooks(c.get('db')) }),
   )
   .delete(
     '/webhooks/:id',
@@ -55,7 +55,7 @@ export const webhookRoutes = createRouter()
     }),
     requireRole('admin'),
     validate('param', idParam),
-    async (c) => c.json({ msg: 'Webhook deleted' as const, webhook: await deleteWebhook(c.var.db, c.req.valid('param').id) }),
+    async (c) => c.json({ msg: 'Webhook deleted' as const, webhook: await deleteWebhook(c.get('db'), c.req.valid('param').id) }),
   )
   .post(
     '/webhooks/:id/test',
@@ -70,7 +70,7 @@ export const webhookRoutes = createRouter()
     requireRole('admin'),
     validate('param', idParam),
     async (c) => {
-      const delivery = await pingWebhook(c.var.db, c.env.WEBHOOK_QUEUE, c.req.valid('param').id);
+      const delivery = await pingWebhook(c.get('db'), c.env.WEBHOOK_QUEUE, c.req.valid('param').id);
       return c.json({ msg: 'Ping queued' as const, delivery }, 202);
     },
   )
@@ -84,5 +84,5 @@ export const webhookRoutes = createRouter()
     }),
     requireRole('admin'),
     validate('param', idParam),
-    async (c) => c.json({ deliveries: await listDeliveries(c.var.db, c.req.valid('param').id) }),
+    async (c) => c.json({ deliveries: await listDeliveries(c.get('db'), c.req.valid('param').id) }),
   );
