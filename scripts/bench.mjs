@@ -144,7 +144,7 @@ async function main() {
         }),
       );
       const cpuAtEnd = cpuSeconds(pid);
-      if (cpuAtStart !== null && cpuAtEnd !== null) result.cpuUs = ((cpuAtEnd - cpuAtStart) * 1e6) / result.requests;
+      if (cpuAtStart !== null && cpuAtEnd !== null && result.requests > 0) result.cpuUs = ((cpuAtEnd - cpuAtStart) * 1e6) / result.requests;
       if (stopProfile) reportCpuProfile(spec, await stopProfile(), build);
       results.push(result);
     };
