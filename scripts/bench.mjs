@@ -144,7 +144,8 @@ async function main() {
         }),
       );
       const cpuAtEnd = cpuSeconds(pid);
-      if (cpuAtStart !== null && cpuAtEnd !== null && result.requests > 0) result.cpuUs = ((cpuAtEnd - cpuAtStart) * 1e6) / result.requests;
+      if (cpuAtStart !== null && cpuAtEnd !== null && result.requests > 0)
+        result.cpuUs = ((cpuAtEnd - cpuAtStart) * 1e6) / result.requests;
       if (stopProfile) reportCpuProfile(spec, await stopProfile(), build);
       results.push(result);
     };
@@ -235,7 +236,11 @@ async function main() {
     // The other engineer's ceiling (scripts/bench/workers/book-batch.ts): POST / {event_id, user_id} runs POST /book's
     // statements as one D1 batch, for users of its own (one booking each, so none is refused as a duplicate).
     const batchBody = (ids) =>
-      ids.map((userId) => ({ method: 'POST', path: '/', body: { event_id: 1 + (userId % data.BOOKABLE_EVENTS), user_id: userId } }));
+      ids.map((userId) => ({
+        method: 'POST',
+        path: '/',
+        body: { event_id: 1 + (userId % data.BOOKABLE_EVENTS), user_id: userId },
+      }));
     await run({
       key: 'book-batch',
       short: 'POST /book batch',
@@ -305,7 +310,8 @@ async function main() {
       log(`events table: ${GROWTH.toLocaleString('en-US')} rows (${loadNote(loaded)})`);
       await stage(GROWTH, { withList: true });
       const p50 = (key) => results.find((r) => r.key === key && r.p50)?.p50;
-      const ratio = (key) => (p50(`${key}-${GROWTH}`) && p50(`${key}-1000`) ? p50(`${key}-${GROWTH}`) / p50(`${key}-1000`) : null);
+      const ratio = (key) =>
+        p50(`${key}-${GROWTH}`) && p50(`${key}-1000`) ? p50(`${key}-${GROWTH}`) / p50(`${key}-1000`) : null;
       growth = { size: GROWTH, load: loaded, nearbyP50Ratio: ratio('nearby'), listP50Ratio: ratio('list') };
     }
     report({ build, cold, password, integrity, checks, growth, loads });
@@ -425,7 +431,8 @@ async function partTwo(db, urls, tokens, writeCeiling, run) {
     const users = [...ranges.seriesProbe, ...ranges.seriesWarm, ...ranges.series];
     const seriesId = await data.loadSeries(db, users.length, Date.now());
     const tokenOf = new Map(users.map((id, i) => [id, [...tokens.seriesProbe, ...tokens.seriesWarm, ...tokens.series][i]]));
-    const books = (ids) => ids.map((userId) => ({ method: 'POST', path: `/series/${seriesId}/book`, token: tokenOf.get(userId) }));
+    const books = (ids) =>
+      ids.map((userId) => ({ method: 'POST', path: `/series/${seriesId}/book`, token: tokenOf.get(userId) }));
     await run({
       key: 'series-book',
       name: 'POST /series/:id/book (8 occurrences, distinct users)',

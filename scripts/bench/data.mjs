@@ -276,8 +276,26 @@ async function addEvents(db, { count, startsAt, stepMs = 0, title, type = 'Yoga'
   const rows = [];
   for (let k = 0; k < count; k++) {
     const start = startsAt + k * stepMs;
-    rows.push([first + k, `${title} ${k + 1}`, `${title}, bench`, type, 'scheduled', start, start + 3_600_000, 'Asia/Kolkata',
-      'Online', null, null, 'online', capacity, 0, price, 'INR', 1 + (k % FACILITATORS), seriesId]);
+    rows.push([
+      first + k,
+      `${title} ${k + 1}`,
+      `${title}, bench`,
+      type,
+      'scheduled',
+      start,
+      start + 3_600_000,
+      'Asia/Kolkata',
+      'Online',
+      null,
+      null,
+      'online',
+      capacity,
+      0,
+      price,
+      'INR',
+      1 + (k % FACILITATORS),
+      seriesId,
+    ]);
   }
   await insertRows(db, 'events', [...EVENT_COLUMNS, 'series_id'], rows);
   return rows.map((row) => row[0]);
@@ -285,7 +303,10 @@ async function addEvents(db, { count, startsAt, stepMs = 0, title, type = 'Yoga'
 
 /** Gives these users a role (the app re-reads the role from the users row on every request). */
 export async function setRole(db, userIds, role) {
-  await db.prepare(`UPDATE users SET role = ? WHERE id IN (${userIds.join(',')})`).bind(role).run();
+  await db
+    .prepare(`UPDATE users SET role = ? WHERE id IN (${userIds.join(',')})`)
+    .bind(role)
+    .run();
 }
 
 /**
@@ -323,19 +344,56 @@ export async function loadPasses(db, userIds, now) {
     capacity: 1 + userIds.length,
     price: 80_000,
   });
-  const passId = (await nextId(db, 'passes'));
+  const passId = await nextId(db, 'passes');
   await db
-    .prepare("INSERT INTO passes (id, name, credits, unlimited, price, currency, valid_days) VALUES (?, 'Bench 10-class pass', 10, 0, 500000, 'INR', 365)")
+    .prepare(
+      "INSERT INTO passes (id, name, credits, unlimited, price, currency, valid_days) VALUES (?, 'Bench 10-class pass', 10, 0, 500000, 'INR', 365)",
+    )
     .bind(passId)
     .run();
   const firstMemberPass = await nextId(db, 'member_passes');
   const activated = now - DAY;
-  const memberPasses = userIds.map((userId, i) => [firstMemberPass + i, userId, passId, 'active', 'Bench 10-class pass', 10, 0,
-    365, 500000, 500000, 'INR', activated, activated + 365 * DAY]);
-  await insertRows(db, 'member_passes', ['id', 'user_id', 'pass_id', 'status', 'name', 'credits_total', 'unlimited',
-    'valid_days', 'amount_due', 'amount_paid', 'currency', 'activated_at', 'expires_at'], memberPasses);
-  await insertRows(db, 'pass_ledger', ['member_pass_id', 'change', 'reason', 'created_at'],
-    memberPasses.map(([id]) => [id, 10, 'purchase', activated]));
+  const memberPasses = userIds.map((userId, i) => [
+    firstMemberPass + i,
+    userId,
+    passId,
+    'active',
+    'Bench 10-class pass',
+    10,
+    0,
+    365,
+    500000,
+    500000,
+    'INR',
+    activated,
+    activated + 365 * DAY,
+  ]);
+  await insertRows(
+    db,
+    'member_passes',
+    [
+      'id',
+      'user_id',
+      'pass_id',
+      'status',
+      'name',
+      'credits_total',
+      'unlimited',
+      'valid_days',
+      'amount_due',
+      'amount_paid',
+      'currency',
+      'activated_at',
+      'expires_at',
+    ],
+    memberPasses,
+  );
+  await insertRows(
+    db,
+    'pass_ledger',
+    ['member_pass_id', 'change', 'reason', 'created_at'],
+    memberPasses.map(([id]) => [id, 10, 'purchase', activated]),
+  );
   return { events, passOf: new Map(memberPasses.map(([id, userId]) => [userId, id])) };
 }
 
@@ -399,9 +457,11 @@ export async function loadAlternatives(db, userId, now) {
     )
     .bind(id, best.type, best.starts_at, best.starts_at + 3_600_000, CITY.lat + 0.01, CITY.lng + 0.01)
     .run();
-  await insertBookings(db, ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'], [
-    [id, userId, 'confirmed', now - DAY, randomBytes(16).toString('hex')],
-  ]);
+  await insertBookings(
+    db,
+    ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'],
+    [[id, userId, 'confirmed', now - DAY, randomBytes(16).toString('hex')]],
+  );
   return { id, neighbours: best.neighbours };
 }
 

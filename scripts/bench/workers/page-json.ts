@@ -16,15 +16,41 @@ const SQL = `SELECT e.id, e.title, e.description, e.type, e.status, e.starts_at,
   WHERE e.status <> 'cancelled' ORDER BY e.starts_at, e.id LIMIT ${LIMIT + 1}`;
 
 type Row = [
-  number, string, string, string, string, number, number, string, string | null,
-  number | null, number | null, string, number | null, number, number, string, string, number,
-  number | null, number, number, number | null, number, string | null, number, number,
+  number,
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string,
+  string | null,
+  number | null,
+  number | null,
+  string,
+  number | null,
+  number,
+  number,
+  string,
+  string,
+  number,
+  number | null,
+  number,
+  number,
+  number | null,
+  number,
+  string | null,
+  number,
+  number,
 ];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const cursor = (row: Row) =>
-  btoa(JSON.stringify([row[5], row[0]])).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  btoa(JSON.stringify([row[5], row[0]]))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 
 export default new Hono<{ Bindings: { DB: D1Database } }>().get('/', async (c) => {
   const rows = await c.env.DB.prepare(SQL).raw<Row>();
