@@ -573,10 +573,12 @@ function report({ build, cold, password, integrity, checks, growth, loads }) {
   const profileTable = profileRows(results, profiles);
   const notes = summaryLines(summary, password, integrity);
   const profileTitle = 'Profile, one request at a time (medians of 5; rows read: the SELECTs of the last one re-run):';
-  console.log([textTable(table), '', ...notes, '', profileTitle, textTable(profileTable)].join('\n'));
+  const profileText = profileTable.length ? [profileTitle, textTable(profileTable)] : [];
+  console.log([textTable(table), '', ...notes, '', ...profileText].join('\n'));
   mkdirSync('.bench', { recursive: true });
   writeFileSync('.bench/results.json', JSON.stringify(summary, null, 2));
-  const markdown = [markdownTable(table), notes.map((n) => `- ${n}`).join('\n'), profileTitle, markdownTable(profileTable)];
+  const markdown = [markdownTable(table), notes.map((n) => `- ${n}`).join('\n')];
+  if (profileTable.length) markdown.push(profileTitle, markdownTable(profileTable));
   writeFileSync('.bench/results.md', `${markdown.join('\n\n')}\n`);
   log('wrote .bench/results.json and .bench/results.md');
 }
