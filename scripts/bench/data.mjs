@@ -1,6 +1,6 @@
 // Bench data, loaded in bulk through the D1 binding (mf.getD1Database): users with one precomputed PBKDF2 hash,
 // facilitators, and events spread like a real catalogue: most far away, a few hundred around one dense city.
-import { pbkdf2Sync } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { unstable_splitSqlQuery } from 'wrangler';
@@ -50,6 +50,11 @@ export const RARE_TYPE = 'Kirtan';
 export const RARE_WORD = 'gongbath';
 const TOTAL_WEIGHT = CITIES.reduce((sum, [w]) => sum + w, 0);
 export const DAY = 86_400_000;
+/**
+ * Events the scenarios add for themselves (check-in, pass, series, alternatives, race) take ids from here up, so the
+ * catalogue's ids stay contiguous from 1 and can still grow (growEvents counts only the ids below).
+ */
+export const EXTRA_EVENT_ID = 100_000_000;
 
 /** Deterministic random numbers (mulberry32), so every run loads the same catalogue. */
 function random(seed) {
@@ -89,14 +94,24 @@ export async function applyMigrations(db) {
   return files.length;
 }
 
-/** Multi-row INSERTs with literal values (D1 caps bound parameters per statement), 50 statements per batch. */
-async function insertRows(db, table, columns, rows) {
-  const statements = [];
-  for (let i = 0; i < rows.length; i += 200) {
-    const values = rows.slice(i, i + 200).map((row) => `(${row.map(sql).join(',')})`);
-    statements.push(db.prepare(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${values.join(',')}`));
+/**
+ * Multi-row INSERTs with literal values (D1 caps bound parameters per statement): BENCH_INSERT_ROWS rows per statement
+ * (200), BENCH_INSERT_BATCH statements per batch (50).
+ */
+const INSERT_ROWS = Number(process.env.BENCH_INSERT_ROWS) || 200;
+const INSERT_BATCH = Number(process.env.BENCH_INSERT_BATCH) || 50;
+export async function insertRows(db, table, columns, rows, { perStatement = INSERT_ROWS, perBatch = INSERT_BATCH } = {}) {
+  const head = `INSERT INTO ${table} (${columns.join(',')}) VALUES `;
+  let statements = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const values = rows.slice(i, i + perStatement).map((row) => `(${row.map(sql).join(',')})`);
+    statements.push(db.prepare(head + values.join(',')));
+    if (statements.length === perBatch) {
+      await db.batch(statements);
+      statements = [];
+    }
   }
-  for (let i = 0; i < statements.length; i += 50) await db.batch(statements.slice(i, i + 50));
+  if (statements.length) await db.batch(statements);
 }
 
 /** One PBKDF2 computation shared by every bench user (same password, same salt); also times one derive. */
@@ -214,12 +229,240 @@ function eventRows(from, to, now) {
   return rows;
 }
 
-/** Grows the events table to `total` rows (ids are contiguous from 1). */
+/**
+ * Grows the catalogue to `total` events (ids contiguous from 1; the scenarios' own events above EXTRA_EVENT_ID are
+ * not counted), in slices of 100,000 rows so memory stays flat. Returns the milliseconds the INSERTs and the
+ * ANALYZE took.
+ */
 export async function growEvents(db, total, now) {
-  const { n } = await db.prepare('SELECT count(*) AS n FROM events').first();
-  if (n < total) await insertRows(db, 'events', EVENT_COLUMNS, eventRows(n + 1, total, now));
+  const started = performance.now();
+  const { n } = await db.prepare('SELECT count(*) AS n FROM events WHERE id < ?').bind(EXTRA_EVENT_ID).first();
+  for (let from = n + 1; from <= total; from += 100_000) {
+    await insertRows(db, 'events', EVENT_COLUMNS, eventRows(from, Math.min(total, from + 99_999), now));
+  }
+  const inserted = performance.now();
   await db.prepare('ANALYZE').run();
-  return total;
+  return { rows: Math.max(0, total - n), insertMs: inserted - started, analyzeMs: performance.now() - inserted };
+}
+
+/** The next id for a scenario's own event (above the catalogue's, see EXTRA_EVENT_ID). */
+export async function nextExtraEventId(db) {
+  const { id } = await db.prepare('SELECT max(coalesce(max(id) + 1, 0), ?) AS id FROM events').bind(EXTRA_EVENT_ID).first();
+  return id;
+}
+
+/**
+ * Bookings inserted as given, then the seat counter of every event they touch recounted (confirmed and holds), then
+ * ANALYZE, so the planner's statistics describe the bookings as they now are (statistics gathered while every
+ * check_in_code was NULL make SQLite scan the table for a code).
+ */
+async function insertBookings(db, columns, rows) {
+  await insertRows(db, 'bookings', columns, rows);
+  const eventIds = [...new Set(rows.map((row) => row[0]))];
+  for (let i = 0; i < eventIds.length; i += 500) {
+    await db
+      .prepare(
+        `UPDATE events SET booked_count = (SELECT count(*) FROM bookings b WHERE b.event_id = events.id
+           AND b.status IN ('confirmed', 'pending_payment')) WHERE id IN (${eventIds.slice(i, i + 500).join(',')})`,
+      )
+      .run();
+  }
+  await db.prepare('ANALYZE').run();
+}
+
+/** Scenario events (online, so no nearby search sees them): `count` of them from `startsAt`, `stepMs` apart. */
+async function addEvents(db, { count, startsAt, stepMs = 0, title, type = 'Yoga', capacity = null, price = 0, seriesId = null }) {
+  const first = await nextExtraEventId(db);
+  const rows = [];
+  for (let k = 0; k < count; k++) {
+    const start = startsAt + k * stepMs;
+    rows.push([
+      first + k,
+      `${title} ${k + 1}`,
+      `${title}, bench`,
+      type,
+      'scheduled',
+      start,
+      start + 3_600_000,
+      'Asia/Kolkata',
+      'Online',
+      null,
+      null,
+      'online',
+      capacity,
+      0,
+      price,
+      'INR',
+      1 + (k % FACILITATORS),
+      seriesId,
+    ]);
+  }
+  await insertRows(db, 'events', [...EVENT_COLUMNS, 'series_id'], rows);
+  return rows.map((row) => row[0]);
+}
+
+/** Gives these users a role (the app re-reads the role from the users row on every request). */
+export async function setRole(db, userIds, role) {
+  await db
+    .prepare(`UPDATE users SET role = ? WHERE id IN (${userIds.join(',')})`)
+    .bind(role)
+    .run();
+}
+
+/**
+ * POST /check-in: `count` confirmed bookings with distinct check-in codes, on events that start 30 minutes from now (inside CHECK_IN_OPENS_MINUTES, 60), spread over as many events as `userIds` needs
+ * (100 bookings an event, one per user). Returns the codes, in order.
+ */
+export async function loadCheckIns(db, userIds, count, now) {
+  const perEvent = Math.min(100, userIds.length);
+  const events = await addEvents(db, {
+    count: Math.ceil(count / perEvent),
+    startsAt: now + 30 * 60_000,
+    title: 'Check-in bench class',
+  });
+  const rows = [];
+  const codes = [];
+  for (let j = 0; j < count; j++) {
+    const code = randomBytes(16).toString('hex');
+    codes.push(code);
+    rows.push([events[Math.floor(j / perEvent)], userIds[j % userIds.length], 'confirmed', now - 3_600_000, code]);
+  }
+  await insertBookings(db, ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'], rows);
+  return codes;
+}
+
+/**
+ * POST /book with pass_id: 20 paid events with room, and for each user one active 10-credit member pass (its purchase
+ * row in pass_ledger gives the credits; the balance is the ledger's sum). Returns the events and each user's pass id.
+ */
+export async function loadPasses(db, userIds, now) {
+  const events = await addEvents(db, {
+    count: 20,
+    startsAt: now + 3 * DAY,
+    stepMs: DAY,
+    title: 'Paid bench class',
+    capacity: 1 + userIds.length,
+    price: 80_000,
+  });
+  const passId = await nextId(db, 'passes');
+  await db
+    .prepare(
+      "INSERT INTO passes (id, name, credits, unlimited, price, currency, valid_days) VALUES (?, 'Bench 10-class pass', 10, 0, 500000, 'INR', 365)",
+    )
+    .bind(passId)
+    .run();
+  const firstMemberPass = await nextId(db, 'member_passes');
+  const activated = now - DAY;
+  const memberPasses = userIds.map((userId, i) => [
+    firstMemberPass + i,
+    userId,
+    passId,
+    'active',
+    'Bench 10-class pass',
+    10,
+    0,
+    365,
+    500000,
+    500000,
+    'INR',
+    activated,
+    activated + 365 * DAY,
+  ]);
+  await insertRows(
+    db,
+    'member_passes',
+    [
+      'id',
+      'user_id',
+      'pass_id',
+      'status',
+      'name',
+      'credits_total',
+      'unlimited',
+      'valid_days',
+      'amount_due',
+      'amount_paid',
+      'currency',
+      'activated_at',
+      'expires_at',
+    ],
+    memberPasses,
+  );
+  await insertRows(
+    db,
+    'pass_ledger',
+    ['member_pass_id', 'change', 'reason', 'created_at'],
+    memberPasses.map(([id]) => [id, 10, 'purchase', activated]),
+  );
+  return { events, passOf: new Map(memberPasses.map(([id, userId]) => [userId, id])) };
+}
+
+const nextId = async (db, table) => (await db.prepare(`SELECT coalesce(max(id), 0) + 1 AS id FROM ${table}`).first()).id;
+
+/** POST /series/:id/book: an active free series with 8 upcoming scheduled occurrences, a day apart, room for every user. */
+export async function loadSeries(db, users, now) {
+  const id = await nextId(db, 'series');
+  const startsAt = now + 2 * DAY;
+  const occurrences = 8;
+  await db
+    .prepare(
+      `INSERT INTO series (id, title, type, rrule, timezone, starts_at, duration_minutes, location, location_status, capacity,
+         facilitator_id, generated_until) VALUES (?, 'Bench series', 'Yoga', 'FREQ=DAILY;COUNT=${occurrences}', 'Asia/Kolkata', ?, 60,
+         'Online', 'online', ?, 1, ?)`,
+    )
+    .bind(id, startsAt, users + 1, startsAt + (occurrences - 1) * DAY)
+    .run();
+  await addEvents(db, { count: occurrences, startsAt, stepMs: DAY, title: 'Bench series', capacity: users + 1, seriesId: id });
+  return id;
+}
+
+/**
+ * GET /calendar/<token>.ics: `count` confirmed bookings of upcoming catalogue events (ids 1..count) for this user,
+ * and a feed token stored as the app stores it (its SHA-256, hex). Returns the token.
+ */
+export async function loadCalendar(db, userId, count, now) {
+  const rows = Array.from({ length: count }, (_, k) => [1 + k, userId, 'confirmed', now - DAY, randomBytes(16).toString('hex')]);
+  await insertBookings(db, ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'], rows);
+  const token = randomBytes(32).toString('base64url');
+  await db
+    .prepare('INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, ?, ?)')
+    .bind(userId, createHash('sha256').update(token).digest('hex'), now)
+    .run();
+  return token;
+}
+
+/**
+ * GET /events/:id/alternatives: a full event in Mumbai (capacity 1, one confirmed booking by `userId`) of the type and
+ * start of the catalogue's Mumbai event with the most same-type neighbours with room within 7 days. Returns its id and
+ * how many such neighbours it has.
+ */
+export async function loadAlternatives(db, userId, now) {
+  const best = await db
+    .prepare(
+      `SELECT a.type, a.starts_at, count(b.id) AS neighbours FROM events a JOIN events b
+         ON lower(b.type) = lower(a.type) AND b.id <> a.id AND b.status = 'scheduled' AND b.starts_at > ?1
+           AND abs(b.starts_at - a.starts_at) <= ${7 * DAY} AND (b.capacity IS NULL OR b.booked_count < b.capacity)
+           AND b.id BETWEEN ${BOOKABLE_EVENTS + 1} AND ${BOOKABLE_EVENTS + NEAR_EVENTS}
+       WHERE a.id BETWEEN ${BOOKABLE_EVENTS + 1} AND ${BOOKABLE_EVENTS + NEAR_EVENTS} AND a.status = 'scheduled'
+       GROUP BY a.id ORDER BY neighbours DESC, a.id LIMIT 1`,
+    )
+    .bind(now)
+    .first();
+  const id = await nextExtraEventId(db);
+  await db
+    .prepare(
+      `INSERT INTO events (id, title, description, type, status, starts_at, ends_at, timezone, location, latitude, longitude,
+         location_status, capacity, booked_count, price, currency, facilitator_id)
+       VALUES (?, 'Full bench class', 'Sold out', ?, 'scheduled', ?, ?, 'Asia/Kolkata', 'Venue full', ?, ?, 'resolved', 1, 0, 0, 'INR', 1)`,
+    )
+    .bind(id, best.type, best.starts_at, best.starts_at + 3_600_000, CITY.lat + 0.01, CITY.lng + 0.01)
+    .run();
+  await insertBookings(
+    db,
+    ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'],
+    [[id, userId, 'confirmed', now - DAY, randomBytes(16).toString('hex')]],
+  );
+  return { id, neighbours: best.neighbours };
 }
 
 /**
@@ -230,10 +473,14 @@ export async function loadBookings(db, userIds, now) {
   const past = await db.prepare("SELECT id FROM events WHERE status = 'completed' ORDER BY id LIMIT 50").all();
   const rows = [];
   userIds.forEach((userId, i) => {
-    for (let k = 0; k < 5; k++) rows.push([1 + ((i * 5 + k) % BOOKABLE_EVENTS), userId, 'confirmed', now - 3_600_000]);
-    for (let k = 0; k < 2; k++) rows.push([past.results[(i + k) % past.results.length].id, userId, 'confirmed', now - 200 * DAY]);
+    const code = () => randomBytes(16).toString('hex');
+    for (let k = 0; k < 5; k++) rows.push([1 + ((i * 5 + k) % BOOKABLE_EVENTS), userId, 'confirmed', now - 3_600_000, code()]);
+    for (let k = 0; k < 2; k++) {
+      rows.push([past.results[(i + k) % past.results.length].id, userId, 'confirmed', now - 200 * DAY, code()]);
+    }
   });
-  await insertRows(db, 'bookings', ['event_id', 'user_id', 'status', 'booked_at'], rows);
+  // Every booking the app makes has a check-in code (and migration 0008 gave the older ones one).
+  await insertRows(db, 'bookings', ['event_id', 'user_id', 'status', 'booked_at', 'check_in_code'], rows);
   await db
     .prepare(
       `UPDATE events SET booked_count = (SELECT count(*) FROM bookings b WHERE b.event_id = events.id AND b.status = 'confirmed')
@@ -242,12 +489,15 @@ export async function loadBookings(db, userIds, now) {
     .run();
 }
 
-/** Access tokens exactly as the app signs them (HS256, pinned iss/aud, jti), one per user id. */
-export async function accessTokens(userIds, { secret, issuer, audience }) {
+/**
+ * Access tokens exactly as the app signs them (accounts/tokens.ts: HS256, pinned iss/aud, jti, the role and the
+ * account's token version `ver`, 0 for a row never bumped), one per user id.
+ */
+export async function accessTokens(userIds, { secret, issuer, audience }, role = 'member') {
   const key = new TextEncoder().encode(secret);
   return Promise.all(
     userIds.map((id) =>
-      new SignJWT({ role: 'member' })
+      new SignJWT({ role, ver: 0 })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(id))
         .setIssuer(issuer)

@@ -1,8 +1,9 @@
 // Zero overbooking under contention: many distinct users book the last seats of one event at the same moment.
+import { nextExtraEventId } from './data.mjs';
 
 /** Adds an event with `capacity` seats, fires one POST /book per token all at once, counts the answers. */
 export async function race(db, appUrl, tokens, capacity) {
-  const { id } = await db.prepare('SELECT max(id) + 1 AS id FROM events').first();
+  const id = await nextExtraEventId(db);
   const startsAt = Date.now() + 7 * 86_400_000;
   await db
     .prepare(

@@ -19,12 +19,24 @@ export function machine() {
   };
 }
 
-/** One row per scenario; `ratio` is against the ceiling measured in the same run. */
+const percent = (ratio) => (ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`);
+
+/**
+ * One row per scenario; `ratio` is against the ceiling measured in the same run. A scenario's `ceiling` is the one
+ * its Ratio and Target use; `oldCeiling`, when given, is shown in the last two columns (the ceiling earlier tables
+ * used, so their figures stay comparable). A ceiling not measured in the run (not selected, or its worker file does
+ * not exist) shows —.
+ */
 export function rows(results) {
+  const measured = (key) => results.find((c) => c.key === key && c.rps !== undefined);
+  const withOld = results.some((r) => r.oldCeiling);
   return results.map((r) => {
-    const ceiling = r.ceiling ? results.find((c) => c.key === r.ceiling) : undefined;
+    const ceiling = r.ceiling ? measured(r.ceiling) : undefined;
     const ratio = ceiling && r.rps !== undefined ? r.rps / ceiling.rps : undefined;
+    const old = r.oldCeiling ? measured(r.oldCeiling) : undefined;
+    const oldRatio = old && r.rps !== undefined ? r.rps / old.rps : undefined;
     const verdict = r.target === undefined || ratio === undefined ? '' : ratio >= r.target ? 'met' : 'missed';
+    const label = (key, found) => (found ? found.short : key ? `${key} (not run)` : '—');
     return {
       Scenario: r.name,
       Conns: r.connections === undefined ? '—' : String(r.connections),
@@ -33,11 +45,12 @@ export function rows(results) {
       'p99 ms': fixed(r.p99, 1),
       Errors: r.skipped ? r.skipped : String(r.errors ?? '—'),
       'D1 trips': r.trips === undefined ? '—' : String(r.trips),
-      'vs ceiling': ceiling ? ceiling.short : '—',
-      Ratio: ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`,
+      'vs ceiling': label(r.ceiling, ceiling),
+      Ratio: percent(ratio),
       'CPU µs/req': r.cpuUs === undefined ? '—' : thousands(r.cpuUs),
       'CPU ratio': ceiling?.cpuUs && r.cpuUs ? `${Math.round((ceiling.cpuUs / r.cpuUs) * 100)}%` : '—',
       Target: r.target === undefined ? '—' : `≥ ${Math.round(r.target * 100)}% ${verdict}`,
+      ...(withOld ? { 'vs old ceiling': r.oldCeiling ? label(r.oldCeiling, old) : '—', 'Old ratio': percent(oldRatio) } : {}),
     };
   });
 }

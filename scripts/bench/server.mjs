@@ -62,15 +62,16 @@ function sharedOptions(persistDir, entryPort, inspectorPort) {
 const direct = (port) => [{ host: '127.0.0.1', port }];
 
 /**
- * One workerd process with the app, the four ceiling workers and the profiling copy of the app, all bound to the
- * same D1 database. Returns the Miniflare instance and each worker's base URL.
+ * One workerd process with the app, the ceiling workers that were built (`build.ceilings`, each on `ports[name]`) and
+ * the profiling copy of the app, all bound to the same D1 database. Returns the Miniflare instance and each worker's
+ * base URL (a ceiling whose worker file does not exist has none).
  */
 export async function startServer({ build, ports, persistDir, inspect = false }) {
   const app = appWorkerOptions(build.app.modules);
   const db = app.d1Databases;
   const workers = [
     { ...app, name: 'app', unsafeDirectSockets: direct(ports.app) },
-    ...['bare', 'select', 'insert', 'page'].map((name) => ({
+    ...build.ceilings.map((name) => ({
       name,
       ...source(build.workers[name]),
       compatibilityDate: app.compatibilityDate,
@@ -86,7 +87,7 @@ export async function startServer({ build, ports, persistDir, inspect = false })
   );
   await mf.ready;
   const url = (port) => `http://127.0.0.1:${port}`;
-  const urls = Object.fromEntries(['app', 'bare', 'select', 'insert', 'page', 'profile'].map((name) => [name, url(ports[name])]));
+  const urls = Object.fromEntries(['app', ...build.ceilings, 'profile'].map((name) => [name, url(ports[name])]));
   return { mf, urls };
 }
 
