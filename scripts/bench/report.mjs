@@ -19,6 +19,12 @@ export function machine() {
   };
 }
 
+/** The old ratio, with its own target when the scenario has one (`oldTarget`: POST /book ≥ 50% of one INSERT). */
+const oldRatioCell = (target, ratio) =>
+  target === undefined || ratio === undefined
+    ? percent(ratio)
+    : `${percent(ratio)} (≥ ${Math.round(target * 100)}% ${ratio >= target ? 'met' : 'missed'})`;
+
 const percent = (ratio) => (ratio === undefined ? '—' : `${Math.round(ratio * 100)}%`);
 
 /**
@@ -50,7 +56,9 @@ export function rows(results) {
       'CPU µs/req': r.cpuUs === undefined ? '—' : thousands(r.cpuUs),
       'CPU ratio': ceiling?.cpuUs && r.cpuUs ? `${Math.round((ceiling.cpuUs / r.cpuUs) * 100)}%` : '—',
       Target: r.target === undefined ? '—' : `≥ ${Math.round(r.target * 100)}% ${verdict}`,
-      ...(withOld ? { 'vs old ceiling': r.oldCeiling ? label(r.oldCeiling, old) : '—', 'Old ratio': percent(oldRatio) } : {}),
+      ...(withOld
+        ? { 'vs old ceiling': r.oldCeiling ? label(r.oldCeiling, old) : '—', 'Old ratio': oldRatioCell(r.oldTarget, oldRatio) }
+        : {}),
     };
   });
 }

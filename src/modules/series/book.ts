@@ -4,13 +4,19 @@ import { ApiError } from '../../http/errors';
 import { activeUpcomingCount } from '../bookings/limit';
 import { NEW_CHECK_IN_CODE_SQL } from '../bookings/check-in-code';
 import { POLICY_SNAPSHOT_COLUMNS, policySnapshotValues } from '../bookings/policy';
-import { bookingJson, loadBookings } from '../bookings/read-model';
+import { bookingJson, bookingsQuery, readBooking } from '../bookings/read-model';
 import { holdsActiveBooking, isFull, recountSeats } from '../bookings/seats';
 import { refusalFromConstraint } from '../bookings/take-seat';
 import { bookingMessages, commit } from '../crm/outbox';
 import { chargeCredits, passUsable } from '../passes/credits';
 import { assertPassUsable } from '../passes/usable';
 import { findSeries } from './read-model';
+
+/**
+ * The occurrences of one series, read through the series index: on a large catalogue SQLite's planner otherwise
+ * prefers the (status, starts_at) index and walks every upcoming event (~300 ms a booking at 100,000 events).
+ */
+const occurrences = (alias: string) => `events ${alias} INDEXED BY events_series_starts_unique`;
 
 /** An occurrence `alias` of series ?1 the caller (?2) can still join at ?3: upcoming, scheduled, not already held. */
 const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status = 'scheduled' AND ${alias}.starts_at > ?3
@@ -29,14 +35,14 @@ function insertSeriesBookings(
   // Free occurrences are booked as they are; with a pass every occurrence must be paid and the pass must have a credit
   // for each (checked in this same statement, so two series bookings racing for the credits cannot both win).
   const priceRule = pass === null ? 'f.price > 0' : 'f.price = 0';
-  const credits = `(SELECT count(*) FROM events t WHERE ${toBook('t')})`;
+  const credits = `(SELECT count(*) FROM ${occurrences('t')} WHERE ${toBook('t')})`;
   return batch.sql<{ id: number }>(
     `INSERT INTO bookings (event_id, user_id, status, booked_at, currency, ${POLICY_SNAPSHOT_COLUMNS}, check_in_code,
        paid_with, member_pass_id, updated_at)
      SELECT e.id, ?2, 'confirmed', ?3, e.currency, ${policySnapshotValues('e')}, ${NEW_CHECK_IN_CODE_SQL},
-       CASE WHEN ?5 IS NULL THEN NULL ELSE 'pass' END, ?5, ?3 FROM events e
+       CASE WHEN ?5 IS NULL THEN NULL ELSE 'pass' END, ?5, ?3 FROM ${occurrences('e')}
      WHERE ${toBook('e')}
-       AND NOT EXISTS (SELECT 1 FROM events f WHERE ${toBook('f')}
+       AND NOT EXISTS (SELECT 1 FROM ${occurrences('f')} WHERE ${toBook('f')}
          AND (${priceRule} OR ${isFull('f')}))
        AND ${activeUpcomingCount('?2', '?3')} + ${credits} <= ?4
        ${pass === null ? '' : `AND ${passUsable({ pass: '?5', user: '?2', now: '?3', credits, event: 'e' })}`}
@@ -50,20 +56,15 @@ function insertSeriesBookings(
   );
 }
 
-/** POST /series/:id/book: the caller on every upcoming occurrence of a free series it does not hold yet, or on none. */
+/**
+ * POST /series/:id/book: the caller on every upcoming occurrence of a free series it does not hold yet, or on none.
+ * One batch inserts, writes the messages, recounts and reads the new bookings back; only a refusal reads more, to say why.
+ */
 export async function bookSeries(
   db: Database,
   crm: Queue,
   input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
 ) {
-  const current = await findSeries(db, input.seriesId);
-  if (current.status === 'cancelled') throw new ApiError('event_not_bookable', 'This series is cancelled');
-  if (input.memberPassId !== undefined && current.price === 0) {
-    throw new ApiError('pass_not_usable', 'This series is free: book it without a pass');
-  }
-  if (current.price > 0 && input.memberPassId === undefined) {
-    throw new ApiError('payment_required', 'This series is paid: book its occurrences through POST /create-payment');
-  }
   const now = new Date();
   const batch = new Batch(db.$client);
   const inserted = insertSeriesBookings(batch, { ...input, now: now.getTime(), limit: input.maxActiveBookings });
@@ -74,11 +75,19 @@ export async function bookSeries(
   });
   if (input.memberPassId !== undefined) chargeCredits(batch, input.memberPassId, now);
   recountSeats(batch, { where: 'e.series_id = ?', params: [input.seriesId] });
+  // Read back after the recount: the caller's bookings of the series made now (the INSERT's RETURNING says which).
+  const query = bookingsQuery({
+    where: `b.user_id = ? AND b.booked_at = ? AND e.series_id = ?`,
+    params: [input.userId, now.getTime(), input.seriesId],
+  });
+  const booked = batch.sql(query.sql, ...query.params);
   const result = await commit(batch, crm).catch(refusalFromConstraint);
-  const ids = result.rows(inserted).map((row) => row.id);
-  if (ids.length === 0) await explainRefusal(db, input, now);
-  const rows = await loadBookings(db, { where: 'b.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(ids)] });
-  return rows.map((row) => bookingJson(row, 'owner'));
+  const ids = new Set(result.rows(inserted).map((row) => row.id));
+  if (ids.size === 0) await explainRefusal(db, input, now);
+  return result
+    .rows(booked)
+    .filter((row) => ids.has(row.b_id as number))
+    .map((row) => bookingJson(readBooking(row), 'owner'));
 }
 
 async function explainRefusal(
@@ -86,13 +95,21 @@ async function explainRefusal(
   input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
   now: Date,
 ) {
+  const current = await findSeries(db, input.seriesId);
+  if (current.status === 'cancelled') throw new ApiError('event_not_bookable', 'This series is cancelled');
+  if (input.memberPassId !== undefined && current.price === 0) {
+    throw new ApiError('pass_not_usable', 'This series is free: book it without a pass');
+  }
+  if (current.price > 0 && input.memberPassId === undefined) {
+    throw new ApiError('payment_required', 'This series is paid: book its occurrences through POST /create-payment');
+  }
   const row = await db.$client
     .prepare(
       `SELECT
-         (SELECT count(*) FROM events e WHERE e.series_id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?3) AS upcoming,
-         (SELECT count(*) FROM events t WHERE ${toBook('t')}) AS open,
-         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND f.price > 0) AS paid,
-         (SELECT count(*) FROM events f WHERE ${toBook('f')} AND ${isFull('f')}) AS full,
+         (SELECT count(*) FROM ${occurrences('e')} WHERE e.series_id = ?1 AND e.status = 'scheduled' AND e.starts_at > ?3) AS upcoming,
+         (SELECT count(*) FROM ${occurrences('t')} WHERE ${toBook('t')}) AS open,
+         (SELECT count(*) FROM ${occurrences('f')} WHERE ${toBook('f')} AND f.price > 0) AS paid,
+         (SELECT count(*) FROM ${occurrences('f')} WHERE ${toBook('f')} AND ${isFull('f')}) AS full,
          ${activeUpcomingCount('?2', '?3')} AS active`,
     )
     .bind(input.seriesId, input.userId, now.getTime())
@@ -106,7 +123,7 @@ async function explainRefusal(
     if (row.paid < row.open)
       throw new ApiError('pass_not_usable', 'An occurrence of this series is free; a pass pays only for paid ones');
     const first = await db.$client
-      .prepare(`SELECT t.id FROM events t WHERE ${toBook('t')} ORDER BY t.starts_at LIMIT 1`)
+      .prepare(`SELECT t.id FROM ${occurrences('t')} WHERE ${toBook('t')} ORDER BY t.starts_at LIMIT 1`)
       .bind(input.seriesId, input.userId, now.getTime())
       .first<{ id: number }>();
     if (first) {
