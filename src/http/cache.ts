@@ -33,24 +33,31 @@ function matchesAny(ifNoneMatch: string | undefined, tag: string): boolean {
 export const catalogueCache = factory.createMiddleware(async (c, next) => {
   const cache = answeringRouteDoc(c)?.cache;
   if (!cache) return next();
-  // A JSON answer's text is kept as the handler makes it, so its ETag is taken without reading the body back and the
-  // caching headers go on the same Response (reading it back and answering a copy cost ~10% of a catalogue read).
+  // The answer's text (JSON, or an iCalendar body) is kept as the handler makes it, so its ETag is taken without
+  // reading the body back and the caching headers go on the same Response (reading it back and answering a copy
+  // cost ~10% of a catalogue read).
   let text: string | undefined;
+  let made: Response | undefined;
+  const body = c.body;
+  c.body = ((data: unknown, ...rest: never[]) => {
+    const response = body(data as string, ...rest);
+    [text, made] = typeof data === 'string' ? [data, response] : [undefined, undefined];
+    return response;
+  }) as unknown as typeof c.body;
   c.json = ((object: unknown, arg?: never, headers?: never) => {
-    text = JSON.stringify(object);
     c.header('Content-Type', 'application/json');
-    return c.body(text, arg, headers);
+    return c.body(JSON.stringify(object), arg, headers);
   }) as unknown as typeof c.json;
   await next();
   if (c.res.status !== 200) return;
-  let body: ArrayBuffer | string;
-  if (text !== undefined) body = text;
+  let bytes: ArrayBuffer | Uint8Array;
+  if (text !== undefined && c.res === made) bytes = new TextEncoder().encode(text);
   else {
-    // Not made by c.json (an iCalendar answer): the body is read and answered anew.
-    body = await c.res.arrayBuffer();
-    c.res = new Response(body, c.res);
+    // Made some other way (a stream): the body is read and answered anew.
+    bytes = await c.res.arrayBuffer();
+    c.res = new Response(bytes, c.res);
   }
-  const tag = await weakEtag(typeof body === 'string' ? new TextEncoder().encode(body) : body);
+  const tag = await weakEtag(bytes);
   const headers = c.res.headers;
   headers.set('ETag', tag);
   const shared = c.req.header('Authorization') === undefined && (cache.sharedWhen?.(c) ?? true);

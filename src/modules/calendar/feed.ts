@@ -1,10 +1,10 @@
-import { and, eq, gte, inArray, asc } from 'drizzle-orm';
-import { bookings, calendarFeeds, events, facilitators } from '../../db/schema';
+import { rowReader } from '../../db/row-reader';
+import { bookings, calendarFeeds } from '../../db/schema';
 import type { CurrentUser, Database } from '../../env';
 import { ApiError } from '../../http/errors';
 import { toBase64Url } from '../../lib/base64';
 import { sha256Hex } from '../../lib/crypto';
-import { eventWithFacilitatorColumns, type EventWithFacilitator } from '../events/read-model';
+import { EVENT_SQL, readEvent, type EventWithFacilitator } from '../events/read-model';
 import { eventDescription, eventUid, publicEvent } from './event-calendar';
 import { calendarText, type CalendarEvent } from './ical';
 
@@ -69,42 +69,41 @@ function ownEvent(event: EventWithFacilitator): CalendarEvent {
   };
 }
 
+const bookingColumns = rowReader(bookings, 'b');
+/** The owner of the feed with this token hash (?1). */
+const FEED_OWNER = '(SELECT user_id FROM calendar_feeds WHERE token_hash = ?1)';
+
 /**
  * GET /calendar/<token>.ics: the owner's bookings (confirmed, waitlisted, offered; cancelled ones as CANCELLED) of
- * events from FEED_PAST_DAYS ago on, and for a facilitator its own events. Two bounded queries on indexed columns.
+ * events from FEED_PAST_DAYS ago on, and for a facilitator its own events. One batch: the feed, and two bounded
+ * queries on indexed columns that find its owner by the token themselves.
  */
 export async function feedCalendar(db: Database, token: string, now: Date): Promise<string> {
-  const feed = await db.query.calendarFeeds.findFirst({ where: eq(calendarFeeds.tokenHash, await sha256Hex(token)) });
-  if (!feed) throw new ApiError('not_found', 'No calendar feed has this address (a newer one may have replaced it)');
-  const since = new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS);
-  const [booked, own] = await Promise.all([
-    db
-      .select({
-        booking: {
-          id: bookings.id,
-          status: bookings.status,
-          updatedAt: bookings.updatedAt,
-          offerExpiresAt: bookings.offerExpiresAt,
-        },
-        event: eventWithFacilitatorColumns,
-      })
-      .from(bookings)
-      .innerJoin(events, eq(events.id, bookings.eventId))
-      .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-      .where(and(eq(bookings.userId, feed.userId), inArray(bookings.status, FEED_BOOKING_STATUSES), gte(events.startsAt, since)))
-      .orderBy(asc(events.startsAt), asc(bookings.id))
-      .limit(FEED_MAX_ITEMS),
-    db
-      .select(eventWithFacilitatorColumns)
-      .from(events)
-      .innerJoin(facilitators, eq(facilitators.id, events.facilitatorId))
-      .where(and(eq(facilitators.userId, feed.userId), gte(events.startsAt, since)))
-      .orderBy(asc(events.startsAt), asc(events.id))
-      .limit(FEED_MAX_ITEMS),
+  const params = [await sha256Hex(token), now.getTime() - FEED_PAST_DAYS * DAY_MS, FEED_MAX_ITEMS];
+  const statuses = FEED_BOOKING_STATUSES.map((status) => `'${status}'`).join(', ');
+  const [feed, booked, own] = await db.$client.batch<Record<string, unknown>>([
+    db.$client.prepare('SELECT user_id FROM calendar_feeds WHERE token_hash = ?1').bind(...params.slice(0, 1)),
+    db.$client
+      .prepare(
+        `SELECT ${bookingColumns.columns}, ${EVENT_SQL.columns}
+         FROM bookings b JOIN events e ON e.id = b.event_id JOIN facilitators f ON f.id = e.facilitator_id
+         WHERE b.user_id = ${FEED_OWNER} AND b.status IN (${statuses}) AND e.starts_at >= ?2
+         ORDER BY e.starts_at, b.id LIMIT ?3`,
+      )
+      .bind(...params),
+    db.$client
+      .prepare(
+        `SELECT ${EVENT_SQL.columns} FROM ${EVENT_SQL.from}
+         WHERE f.user_id = ${FEED_OWNER} AND e.starts_at >= ?2 ORDER BY e.starts_at, e.id LIMIT ?3`,
+      )
+      .bind(...params),
   ]);
+  if (!feed?.results.length) {
+    throw new ApiError('not_found', 'No calendar feed has this address (a newer one may have replaced it)');
+  }
   const items = [
-    ...booked.map(({ booking, event }) => bookingEvent(booking as Parameters<typeof bookingEvent>[0], event)),
-    ...own.map(ownEvent),
+    ...booked!.results.map((row) => bookingEvent(bookingColumns.read(row) as Parameters<typeof bookingEvent>[0], readEvent(row))),
+    ...own!.results.map((row) => ownEvent(readEvent(row))),
   ];
   return calendarText(items, { name: 'Ahoum', refreshMinutes: FEED_REFRESH_MINUTES });
 }
