@@ -1,6 +1,6 @@
 import type { Database } from '../../env';
 import { boundingBox, haversineKm } from '../geo/great-circle';
-import { eventJson, eventsInOrder, type EventWithFacilitator } from './read-model';
+import { EVENT_SQL, eventJson, readEvent, type EventWithFacilitator } from './read-model';
 
 const DAY = 86_400_000;
 export const ALTERNATIVES_WINDOW_MS = 7 * DAY;
@@ -15,10 +15,15 @@ type Full = Pick<EventWithFacilitator, 'id' | 'type' | 'startsAt' | 'latitude' |
 const SIMILAR = `lower(type) = lower(?) AND status = 'scheduled' AND starts_at > ? AND starts_at BETWEEN ? AND ?
   AND id <> ? AND (capacity IS NULL OR booked_count < capacity)`;
 
+/** Of the nearest candidates by the estimate, those read in full and ranked by the exact distance here. */
+const RANKED = 20;
+
 /**
- * Up to three events to offer instead of a full one. With a place: those within 50 km, nearest first, read through
- * the nearby search's (latitude, longitude) index. Online: online ones, nearest in time first, read through the
- * (lower(type), starts_at) index. A full event with no known place has none.
+ * Up to three events to offer instead of a full one, in one statement. With a place: those within 50 km, nearest
+ * first, read through the nearby search's (latitude, longitude) index: at most CANDIDATE_LIMIT candidates, the
+ * RANKED nearest by an equirectangular estimate read in full (with their facilitator), then ranked by the exact
+ * great-circle distance. Online: online ones, nearest in time first, read through the (lower(type), starts_at) index.
+ * A full event with no known place has none.
  */
 export async function findAlternatives(db: Database, full: Full, now = new Date()) {
   const params = [
@@ -28,47 +33,59 @@ export async function findAlternatives(db: Database, full: Full, now = new Date(
     full.startsAt.getTime() + ALTERNATIVES_WINDOW_MS,
     full.id,
   ];
-  let ranked: Array<{ id: number; distanceKm: number | null }>;
+  let ranked: Array<{ event: EventWithFacilitator; distanceKm: number | null }>;
   if (full.latitude !== null && full.longitude !== null) {
     const origin = { lat: full.latitude, lng: full.longitude };
     const box = boundingBox(origin, ALTERNATIVES_RADIUS_KM);
     const lngClause = box.lngRanges.map(() => 'longitude BETWEEN ? AND ?').join(' OR ');
+    // Degrees of longitude shrink with the cosine of the latitude (the 50 km box never crosses the antimeridian
+    // far enough for the estimate's order to matter: the exact distance ranks the RANKED read).
+    const cosLat = Math.cos((origin.lat * Math.PI) / 180);
     const { results } = await db.$client
       .prepare(
-        `SELECT id, latitude, longitude, starts_at FROM events INDEXED BY events_lat_lng_idx
-         WHERE latitude BETWEEN ? AND ? AND (${lngClause}) AND ${SIMILAR} LIMIT ${CANDIDATE_LIMIT}`,
+        `SELECT ${EVENT_SQL.columns} FROM (
+           SELECT id FROM events INDEXED BY events_lat_lng_idx
+           WHERE latitude BETWEEN ? AND ? AND (${lngClause}) AND ${SIMILAR} LIMIT ${CANDIDATE_LIMIT}
+         ) c JOIN events e ON e.id = c.id JOIN facilitators f ON f.id = e.facilitator_id
+         ORDER BY (e.latitude - ?) * (e.latitude - ?) + (e.longitude - ?) * (e.longitude - ?) * ? * ?, e.id
+         LIMIT ${RANKED}`,
       )
-      .bind(box.minLat, box.maxLat, ...box.lngRanges.flat(), ...params)
-      .all<{ id: number; latitude: number; longitude: number; starts_at: number }>();
+      .bind(
+        box.minLat,
+        box.maxLat,
+        ...box.lngRanges.flat(),
+        ...params,
+        origin.lat,
+        origin.lat,
+        origin.lng,
+        origin.lng,
+        cosLat,
+        cosLat,
+      )
+      .all();
     ranked = results
-      .map((row) => ({
-        id: row.id,
-        startsAt: row.starts_at,
-        distanceKm: haversineKm(origin, { lat: row.latitude, lng: row.longitude }),
-      }))
+      .map(readEvent)
+      .map((event) => ({ event, distanceKm: haversineKm(origin, { lat: event.latitude!, lng: event.longitude! }) }))
       .filter((row) => row.distanceKm <= ALTERNATIVES_RADIUS_KM)
-      .sort((a, b) => a.distanceKm - b.distanceKm || a.startsAt - b.startsAt || a.id - b.id)
-      .map((row) => ({ id: row.id, distanceKm: Math.round(row.distanceKm * 100) / 100 }));
+      .sort(
+        (a, b) =>
+          a.distanceKm - b.distanceKm || a.event.startsAt.getTime() - b.event.startsAt.getTime() || a.event.id - b.event.id,
+      )
+      .map((row) => ({ event: row.event, distanceKm: Math.round(row.distanceKm * 100) / 100 }));
   } else if (full.locationStatus === 'online') {
     const { results } = await db.$client
       .prepare(
-        `SELECT id, starts_at FROM events INDEXED BY events_type_key_idx
-         WHERE ${SIMILAR} AND location_status = 'online' LIMIT ${CANDIDATE_LIMIT}`,
+        `SELECT ${EVENT_SQL.columns} FROM (
+           SELECT id FROM events INDEXED BY events_type_key_idx
+           WHERE ${SIMILAR} AND location_status = 'online' LIMIT ${CANDIDATE_LIMIT}
+         ) c JOIN events e ON e.id = c.id JOIN facilitators f ON f.id = e.facilitator_id
+         ORDER BY abs(e.starts_at - ?), e.id LIMIT ${MAX_ALTERNATIVES}`,
       )
-      .bind(...params)
-      .all<{ id: number; starts_at: number }>();
-    const start = full.startsAt.getTime();
-    ranked = results
-      .sort((a, b) => Math.abs(a.starts_at - start) - Math.abs(b.starts_at - start) || a.id - b.id)
-      .map((row) => ({ id: row.id, distanceKm: null }));
+      .bind(...params, full.startsAt.getTime())
+      .all();
+    ranked = results.map((row) => ({ event: readEvent(row), distanceKm: null }));
   } else {
     return [];
   }
-  const chosen = ranked.slice(0, MAX_ALTERNATIVES);
-  const distances = new Map(chosen.map((row) => [row.id, row.distanceKm]));
-  const found = await eventsInOrder(
-    db,
-    chosen.map((row) => row.id),
-  );
-  return found.map((event) => ({ ...eventJson(event), distance_km: distances.get(event.id) ?? null }));
+  return ranked.slice(0, MAX_ALTERNATIVES).map(({ event, distanceKm }) => ({ ...eventJson(event), distance_km: distanceKm }));
 }
