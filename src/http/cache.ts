@@ -36,12 +36,14 @@ export const catalogueCache = factory.createMiddleware(async (c, next) => {
   // The answer's text (JSON, or an iCalendar body) is kept as the handler makes it, so its ETag is taken without
   // reading the body back and the caching headers go on the same Response (reading it back and answering a copy
   // cost ~10% of a catalogue read).
-  let text: string | undefined;
+  let bytes: Uint8Array | undefined;
   let made: Response | undefined;
   const body = c.body;
   c.body = ((data: unknown, ...rest: never[]) => {
-    const response = body(data as string, ...rest);
-    [text, made] = typeof data === 'string' ? [data, response] : [undefined, undefined];
+    // Encoded once, for the digest and the Response alike.
+    const encoded = typeof data === 'string' ? new TextEncoder().encode(data) : undefined;
+    const response = body((encoded ?? data) as string, ...rest);
+    [bytes, made] = encoded ? [encoded, response] : [undefined, undefined];
     return response;
   }) as unknown as typeof c.body;
   c.json = ((object: unknown, arg?: never, headers?: never) => {
@@ -50,14 +52,14 @@ export const catalogueCache = factory.createMiddleware(async (c, next) => {
   }) as unknown as typeof c.json;
   await next();
   if (c.res.status !== 200) return;
-  let bytes: ArrayBuffer | Uint8Array;
-  if (text !== undefined && c.res === made) bytes = new TextEncoder().encode(text);
+  let answered: ArrayBuffer | Uint8Array;
+  if (bytes && c.res === made) answered = bytes;
   else {
     // Made some other way (a stream): the body is read and answered anew.
-    bytes = await c.res.arrayBuffer();
-    c.res = new Response(bytes, c.res);
+    answered = await c.res.arrayBuffer();
+    c.res = new Response(answered, c.res);
   }
-  const tag = await weakEtag(bytes);
+  const tag = await weakEtag(answered);
   const headers = c.res.headers;
   headers.set('ETag', tag);
   const shared = c.req.header('Authorization') === undefined && (cache.sharedWhen?.(c) ?? true);

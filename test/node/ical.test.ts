@@ -63,11 +63,21 @@ describe('iCalendar writer (parsed by ical.js)', () => {
     expect(escapeText('a,b;c\\d\ne\r\nf')).toBe('a\\,b\\;c\\\\d\\ne\\nf');
   });
 
-  it('folds multi-byte text at character boundaries', () => {
-    const folded = foldLine(`SUMMARY:${'प्राणायाम'.repeat(20)}`);
-    const parts = folded.split('\r\n');
+  it.each([
+    ['Devanagari (3 octets)', 'प्राणायाम'],
+    ['emoji (4 octets, two UTF-16 units)', '🧘‍♀️ Yoga 🕉️'],
+    ['Latin-1 and Greek (2 octets)', 'Méditation ΩΨ'],
+  ])('folds multi-byte text at character boundaries: %s', (_label, word) => {
+    const line = `SUMMARY:${word.repeat(20)}`;
+    const parts = foldLine(line).split('\r\n');
     expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(encoder.encode(part).length).toBeLessThanOrEqual(75);
-    expect(parts.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(`SUMMARY:${'प्राणायाम'.repeat(20)}`);
+    for (const [i, part] of parts.entries()) {
+      expect(encoder.encode(part).length).toBeLessThanOrEqual(75);
+      // Every line but the last is full: the next character would not have fitted.
+      if (i < parts.length - 1) expect(encoder.encode(part).length).toBeGreaterThan(75 - 4);
+      // No surrogate pair split across lines.
+      expect(part).not.toMatch(/[\uD800-\uDBFF]$/);
+    }
+    expect(parts.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(line);
   });
 });

@@ -130,27 +130,28 @@ export async function myBookings(
   page: { limit: number; now: Date; upcomingAfter?: number[]; pastBefore?: number[] },
 ) {
   const now = page.now.getTime();
-  const [upcoming, past] = await Promise.all([
-    loadBookings(
-      db,
-      page.upcomingAfter
-        ? {
-            where: 'b.user_id = ? AND e.starts_at > ? AND (e.starts_at, b.id) > (?, ?)',
-            params: [userId, now, page.upcomingAfter[0], page.upcomingAfter[1]],
-          }
-        : { where: 'b.user_id = ? AND e.starts_at > ?', params: [userId, now] },
-      { limit: page.limit + 1 },
-    ),
-    loadBookings(
-      db,
-      page.pastBefore
-        ? {
-            where: 'b.user_id = ? AND e.starts_at <= ? AND (e.starts_at, b.id) < (?, ?)',
-            params: [userId, now, page.pastBefore[0], page.pastBefore[1]],
-          }
-        : { where: 'b.user_id = ? AND e.starts_at <= ?', params: [userId, now] },
-      { latestFirst: true, limit: page.limit + 1 },
-    ),
+  const upcoming = bookingsQuery(
+    page.upcomingAfter
+      ? {
+          where: 'b.user_id = ? AND e.starts_at > ? AND (e.starts_at, b.id) > (?, ?)',
+          params: [userId, now, page.upcomingAfter[0], page.upcomingAfter[1]],
+        }
+      : { where: 'b.user_id = ? AND e.starts_at > ?', params: [userId, now] },
+    { limit: page.limit + 1 },
+  );
+  const past = bookingsQuery(
+    page.pastBefore
+      ? {
+          where: 'b.user_id = ? AND e.starts_at <= ? AND (e.starts_at, b.id) < (?, ?)',
+          params: [userId, now, page.pastBefore[0], page.pastBefore[1]],
+        }
+      : { where: 'b.user_id = ? AND e.starts_at <= ?', params: [userId, now] },
+    { latestFirst: true, limit: page.limit + 1 },
+  );
+  // Both lists in one round trip.
+  const [upcomingRows, pastRows] = await db.$client.batch<Record<string, unknown>>([
+    db.$client.prepare(upcoming.sql).bind(...upcoming.params),
+    db.$client.prepare(past.sql).bind(...past.params),
   ]);
-  return { upcoming, past };
+  return { upcoming: upcomingRows!.results.map(readBooking), past: pastRows!.results.map(readBooking) };
 }
