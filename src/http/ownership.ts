@@ -9,8 +9,9 @@ import { factory } from './factory';
  */
 export function ownerOnly(ownerSql: string, what: string) {
   return factory.createMiddleware(async (c, next) => {
-    const row = await c.get('db').$client
-      .prepare(ownerSql)
+    const row = await c
+      .get('db')
+      .$client.prepare(ownerSql)
       .bind(Number(c.req.param('id')))
       .first<{ user_id: number }>();
     if (!row) throw new ApiError('not_found', `${what} not found`);

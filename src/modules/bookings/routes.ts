@@ -98,7 +98,9 @@ export const bookingRoutes = createRouter()
             rules: waitlistRules(c.env),
           };
           return booked(
-            await bookSeat(c.get('db'), c.env.CRM_QUEUE, seat).catch((error) => withAlternatives(c.get('db'), input.eventId, error)),
+            await bookSeat(c.get('db'), c.env.CRM_QUEUE, seat).catch((error) =>
+              withAlternatives(c.get('db'), input.eventId, error),
+            ),
           );
         },
         async (bookingId) => booked(await bookingJsonById(c.get('db'), bookingId, 'owner')),

@@ -42,7 +42,7 @@ export function foldLine(line: string): string {
   let start = 0;
   let octets = 0;
   let limit = MAX_OCTETS;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const codePoint = line.codePointAt(i)!;
     const size = utf8Size(codePoint);
     if (octets + size > limit) {

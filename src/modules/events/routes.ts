@@ -84,7 +84,12 @@ export const eventRoutes = createRouter()
     async (c) => {
       const query = c.req.valid('query');
       const origin = nearbyOrigin(query, c.req.raw.cf as IncomingRequestCfProperties | undefined);
-      const found = await nearbyEvents(c.get('db'), origin, query.radius ?? DEFAULT_RADIUS_KM, query.limit ?? DEFAULT_NEARBY_LIMIT);
+      const found = await nearbyEvents(
+        c.get('db'),
+        origin,
+        query.radius ?? DEFAULT_RADIUS_KM,
+        query.limit ?? DEFAULT_NEARBY_LIMIT,
+      );
       return c.json({
         nearby_events: found.map(({ event, distanceKm }) => ({
           ...eventJson(event),
@@ -179,7 +184,13 @@ export const eventRoutes = createRouter()
     validate('param', idParam),
     validate('json', updateEventBody),
     async (c) => {
-      const event = await updateEvent(c.get('db'), eventDeps(c.env), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+      const event = await updateEvent(
+        c.get('db'),
+        eventDeps(c.env),
+        currentUser(c),
+        c.req.valid('param').id,
+        c.req.valid('json'),
+      );
       return c.json({ msg: 'Event updated' as const, event: eventJson(event) });
     },
   )

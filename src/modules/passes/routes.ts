@@ -138,8 +138,9 @@ export const passRoutes = createRouter()
     async (c) => {
       const user = currentUser(c);
       const id = c.req.valid('param').id;
-      const owner = await c.get('db').$client
-        .prepare('SELECT user_id FROM member_passes WHERE id = ?')
+      const owner = await c
+        .get('db')
+        .$client.prepare('SELECT user_id FROM member_passes WHERE id = ?')
         .bind(id)
         .first<{ user_id: number }>();
       if (!owner) throw new ApiError('not_found', 'Pass not found');

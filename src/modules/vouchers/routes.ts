@@ -85,7 +85,8 @@ export const voucherRoutes = createRouter()
     async (c) => {
       const body = c.req.valid('json');
       try {
-        const [row] = await c.get('db')
+        const [row] = await c
+          .get('db')
           .insert(vouchers)
           .values({
             code: body.code.toLowerCase(),
