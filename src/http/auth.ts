@@ -1,4 +1,4 @@
-import type { CurrentUser, Role } from '../env';
+import type { CurrentUser, Role, TokenSubject } from '../env';
 import { tokenSettings, verifyAccessToken } from '../modules/accounts/tokens';
 import { ApiError, unauthorized } from './errors';
 import { factory } from './factory';
@@ -17,12 +17,16 @@ const LOAD_USER_SQL = 'SELECT id, name, email, role, token_version FROM users WH
  */
 export const authenticate = factory.createMiddleware(async (c, next) => {
   c.set('user', null);
+  c.set('subject', null);
   const header = c.req.header('Authorization');
   if (header !== undefined) {
     const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
     if (!match) throw unauthorized('The Authorization header must be "Bearer <access_token>"');
     const claims = await verifyAccessToken(tokenSettings(c.env), match[1]!);
     if (!claims) throw unauthorized('The access token is invalid or expired');
+    c.set('subject', { id: claims.userId, version: claims.version });
+    // The route's write batch checks the token itself (route mark userCheck: 'in-batch'): no read here.
+    if (answeringRouteDoc(c)?.userCheck === 'in-batch') return next();
     // From the primary (the binding itself, not this request's replica session): a demoted admin, a changed password
     // or a deleted account takes effect on the next request, not after replication lag.
     const row = await c.env.DB.prepare(LOAD_USER_SQL).bind(claims.userId).first<CurrentUser & { token_version: number }>();
@@ -36,6 +40,23 @@ export const authenticate = factory.createMiddleware(async (c, next) => {
   }
   await next();
 });
+
+/** The verified token's subject, on a route marked `userCheck: 'in-batch'` (whose batch checks it is current). */
+export function tokenSubject(c: { get(key: 'subject'): TokenSubject | null }): TokenSubject {
+  const subject = c.get('subject');
+  if (!subject) throw unauthorized();
+  return subject;
+}
+
+/** SQL: the user (an id expression) still exists with this token version (an expression): the token is current. */
+export const currentTokenSql = (user: string, version: string) =>
+  `EXISTS (SELECT 1 FROM users token_user WHERE token_user.id = ${user} AND token_user.token_version = ${version})`;
+
+/** For the refusal path of an `in-batch` route: 401, as the middleware would have answered, if the token is stale. */
+export async function assertTokenCurrent(d1: D1Database, subject: TokenSubject) {
+  const row = await d1.prepare(LOAD_USER_SQL).bind(subject.id).first<{ token_version: number }>();
+  if (!row || row.token_version !== subject.version) throw unauthorized('The access token is invalid or expired');
+}
 
 /** Lets the request through only for the listed roles. */
 export function requireRole(...roles: Role[]) {

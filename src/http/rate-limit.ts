@@ -18,7 +18,7 @@ export const rateLimit = factory.createMiddleware(async (c, next) => {
   const route = answeringRoute(c);
   const by = route?.doc.rateLimit;
   if (by) {
-    const subject = by === 'user' ? c.get('user')?.id : clientAddress(c);
+    const subject = by === 'user' ? (c.get('user')?.id ?? c.get('subject')?.id) : clientAddress(c);
     if (subject) {
       const { success } = await c.env[RATE_LIMITERS[by]].limit({ key: `${route.method} ${route.path} ${subject}` });
       if (!success) throw rateLimited(RATE_LIMIT_PERIOD_SECONDS);

@@ -35,6 +35,13 @@ export interface RouteDoc {
    * `address` per client address (CF-Connecting-IP), each per route; over it the answer is 429 rate_limited.
    */
   rateLimit?: 'user' | 'address';
+  /**
+   * `in-batch`: the route's own write batch checks that the access token is still current, instead of the auth
+   * middleware reading the user first (one D1 round trip fewer on a hot write). Such a route has no `c.get('user')`
+   * (no role, name or email), only `tokenSubject(c)`; each of its writes must hold only if `currentTokenSql` does, and
+   * a refusal must be explained by `assertTokenCurrent` first (src/http/auth.ts).
+   */
+  userCheck?: 'in-batch';
   /** Success answers by status. */
   responses: Record<number, ResponseDoc>;
   /** The error codes this route answers with beyond the standard ones (validation, auth, body, 5xx). */

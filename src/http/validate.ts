@@ -1,5 +1,8 @@
 import { zValidator } from '@hono/zod-validator';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
 import type { ZodType } from 'zod';
+import { assertTokenCurrent } from './auth';
 import { validationFailed, type Issue } from './errors';
 import { ROUTE_VALIDATION, type RouteValidation } from './route-marks';
 
@@ -13,8 +16,12 @@ export function validate<Target extends RouteValidation['target'], Schema extend
   schema: Schema,
   options: { optional?: boolean } = {},
 ) {
-  const middleware = zValidator(target, schema, (result) => {
+  const middleware = zValidator(target, schema, async (result, context) => {
     if (!result.success) {
+      const c = context as unknown as Context<AppEnv>;
+      // A stale token is 401 before anything else, also on a route whose batch checks it (userCheck: 'in-batch').
+      const subject = c.get('subject');
+      if (subject && !c.get('user')) await assertTokenCurrent(c.env.DB, subject);
       const issues: Issue[] = result.error.issues.map((issue) => ({
         path: issue.path.map(String).join('.') || target,
         message: issue.message,

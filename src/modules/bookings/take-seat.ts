@@ -4,6 +4,7 @@ import { isCheckViolation, isUniqueViolation } from '../../db/errors';
 import { bookings, events } from '../../db/schema';
 import { ACTIVE_BOOKING_STATUSES } from '../../db/statuses';
 import type { Database } from '../../env';
+import { assertTokenCurrent, currentTokenSql } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { bookingMessages } from '../crm/outbox';
 import { NEW_CHECK_IN_CODE_SQL } from './check-in-code';
@@ -20,6 +21,11 @@ export interface SeatRequest {
   eventId: number;
   /** MAX_ACTIVE_BOOKINGS_PER_USER: active bookings on upcoming events the user may hold (limit.ts). */
   maxActiveBookings: number;
+  /**
+   * The access token's version, on a route whose batch checks the token (route mark userCheck: 'in-batch'): nothing
+   * is inserted unless it is still the user's, and a refusal is explained as 401 first.
+   */
+  tokenVersion?: number;
 }
 
 /** What is taken: a seat of a free event, a waitlist place of a full free event, or a payment hold on a paid one. */
@@ -77,6 +83,7 @@ export function takeSeat(
        AND ${underBookingLimitSql({ user: '?2', now: '?4', limit: '?5' })}
        ${pass === null ? '' : `AND ${passUsable({ pass: '?8', user: '?2', now: '?4', credits: '1', event: 'e' })}`}
        ${voucher === null ? '' : `AND ${hasUseLeft('?9')}`}
+       ${request.tokenVersion === undefined ? '' : `AND ${currentTokenSql('?2', '?10')}`}
      RETURNING id, amount_due, currency`,
     request.eventId,
     request.userId,
@@ -87,6 +94,7 @@ export function takeSeat(
     hold?.provider ?? null,
     pass,
     voucher,
+    ...(request.tokenVersion === undefined ? [] : [request.tokenVersion]),
   );
   if (options.notify) {
     // Only if the statement just before inserted a row: changes() and last_insert_rowid() are that INSERT's.
@@ -147,6 +155,9 @@ export async function explainRefusal(
   request: SeatRequest & { waitlist: boolean; paid: boolean; memberPassId?: number; voucherId?: number },
   now: Date,
 ): Promise<void> {
+  if (request.tokenVersion !== undefined) {
+    await assertTokenCurrent(db.$client, { id: request.userId, version: request.tokenVersion });
+  }
   const [event, active] = await db.batch([
     db
       .select({
