@@ -20,6 +20,8 @@ export function crmRetryDelaySeconds(attempts: number): number {
 export async function consumeCrmNotifications(batch: MessageBatch<CrmNotification>, env: Env): Promise<void> {
   const db = createDb(env.DB);
   const webhook = crmWebhookSettings(env);
+  const delivered: string[] = [];
+  const acks: Message<CrmNotification>[] = [];
   await Promise.all(
     batch.messages.map(async (message) => {
       const notification = message.body;
@@ -32,8 +34,7 @@ export async function consumeCrmNotifications(batch: MessageBatch<CrmNotificatio
       if (crm.status === 'rejected') {
         await recordDeliveryFailure(db, notification.id, String(crm.reason)).catch(() => undefined);
       } else {
-        // Delivered: a failed bookkeeping write must not cause a second delivery, so it is only logged.
-        await markDelivered(db, notification.id, new Date()).catch((error) => logBookkeepingFailure(notification.id, error));
+        delivered.push(notification.id);
       }
       if (fanOut.status === 'rejected') {
         // Retried for the fan-out's sake (idempotent); the CRM may see the message twice and drops it by id.
@@ -45,9 +46,13 @@ export async function consumeCrmNotifications(batch: MessageBatch<CrmNotificatio
         message.retry({ delaySeconds: crmRetryDelaySeconds(message.attempts) });
         return;
       }
-      message.ack();
+      acks.push(message);
     }),
   );
+  // Every delivered row of the batch marked in one statement. A failed bookkeeping write must not cause a second
+  // delivery, so it is only logged (the cron's re-send of a row left queued is dropped by the CRM by id).
+  await markDelivered(db, delivered, new Date()).catch((error) => logBookkeepingFailure(delivered, error));
+  for (const message of acks) message.ack();
 }
 
 /** The dead-letter queue: messages the CRM never accepted. Their outbox rows become `dead`, kept for a replay. */
@@ -63,6 +68,6 @@ export async function consumeCrmDeadLetters(batch: MessageBatch<CrmNotification>
   }
 }
 
-function logBookkeepingFailure(id: string, error: unknown) {
-  console.error(JSON.stringify({ level: 'error', msg: 'could not mark crm notification delivered', id, error: String(error) }));
+function logBookkeepingFailure(ids: string[], error: unknown) {
+  console.error(JSON.stringify({ level: 'error', msg: 'could not mark crm notifications delivered', ids, error: String(error) }));
 }

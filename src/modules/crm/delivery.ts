@@ -19,11 +19,16 @@ export const RESEND_PENDING_AFTER_MS = 2 * 60_000;
 export const RESEND_QUEUED_AFTER_MS = 30 * 60_000;
 const RESEND_BATCH = 100;
 
-export async function markDelivered(db: Database, id: string, now: Date) {
-  await db
-    .update(outbox)
-    .set({ status: 'delivered', deliveredAt: now, lastError: null, attempts: sql`${outbox.attempts} + 1` })
-    .where(eq(outbox.id, id));
+/** The consumer's delivered rows, one statement for a whole queue batch (their ids as one JSON parameter). */
+export async function markDelivered(db: Database, ids: string[], now: Date) {
+  if (ids.length === 0) return;
+  await db.$client
+    .prepare(
+      `UPDATE outbox SET status = 'delivered', delivered_at = ?1, last_error = NULL, attempts = attempts + 1
+       WHERE id IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(now.getTime(), JSON.stringify(ids))
+    .run();
 }
 
 export async function recordDeliveryFailure(db: Database, id: string, error: string) {
