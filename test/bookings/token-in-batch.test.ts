@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerAndLogin } from '../support/api';
+import { loginAs, registerAndLogin, registerFacilitator } from '../support/api';
 import { createEvent, PASSWORD } from '../support/fixtures';
 import { call, expectError } from '../support/http';
 import { hardCall } from '../hardening/client';
@@ -56,6 +56,39 @@ describe('POST /book checks the access token in its batch', () => {
     expect((await hardCall('POST', '/book', request)).status).toBe(201);
     await makeStale(world.otherMember.id);
     expectError(await hardCall('POST', '/book', request), 401, 'unauthorized');
+  });
+
+  it('POST /series/:id/book: a stale token books no occurrence and is 401; a fresh one books them all', async () => {
+    const session = await registerAndLogin();
+    const admin = (await loginAs('admin')).token;
+    const facilitator = await registerFacilitator(admin, 'Batch Check Facilitator');
+    const created = await call('POST', '/series', {
+      token: admin,
+      body: {
+        title: 'Batch check series',
+        type: 'Yoga',
+        starts_at: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        duration_minutes: 60,
+        timezone: 'Asia/Kolkata',
+        latitude: 12.97,
+        longitude: 77.59,
+        capacity: 5,
+        rrule: 'FREQ=WEEKLY;COUNT=3',
+        facilitator_id: facilitator.facilitatorId,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const path = `/series/${created.json.series.id}/book`;
+    const changed = await call('POST', '/password/change', {
+      token: session.token,
+      body: { current_password: PASSWORD, new_password: 'a-brand-new-password-123' },
+    });
+    expect(changed.status).toBe(200);
+    expectError(await call('POST', path, { token: session.token }), 401, 'unauthorized');
+    const login = await call('POST', '/login', { body: { email: session.email, password: 'a-brand-new-password-123' } });
+    const booked = await call('POST', path, { token: login.json.access_token });
+    expect(booked.status, booked.text).toBe(201);
+    expect(booked.json.bookings).toHaveLength(3);
   });
 
   it('a password change ends the old token for POST /book at once', async () => {

@@ -87,5 +87,7 @@ export async function findAlternatives(db: Database, full: Full, now = new Date(
   } else {
     return [];
   }
-  return ranked.slice(0, MAX_ALTERNATIVES).map(({ event, distanceKm }) => ({ ...eventJson(event), distance_km: distanceKm }));
+  return ranked
+    .slice(0, MAX_ALTERNATIVES)
+    .map(({ event, distanceKm }) => Object.assign(eventJson(event), { distance_km: distanceKm }));
 }

@@ -58,12 +58,13 @@ export interface NearbyEvent {
 /** Upcoming scheduled events within `radiusKm` of `origin`, nearest first (then by id): box in SQL, exact distance here. */
 export async function nearbyEvents(db: Database, origin: Point, radiusKm: number, limit: number, now = new Date()) {
   const query = nearbyCandidatesQuery(boundingBox(origin, radiusKm), now, origin);
-  const { results } = await db.$client
+  // As arrays (up to NEARBY_CANDIDATE_CAP of them): no object per candidate.
+  const rows = await db.$client
     .prepare(query.sql)
     .bind(...query.params)
-    .all<{ id: number; latitude: number; longitude: number }>();
-  const nearest = results
-    .map((row) => ({ id: row.id, distanceKm: haversineKm(origin, { lat: row.latitude, lng: row.longitude }) }))
+    .raw<[id: number, latitude: number, longitude: number]>();
+  const nearest = rows
+    .map(([id, lat, lng]) => ({ id, distanceKm: haversineKm(origin, { lat, lng }) }))
     .filter((row) => row.distanceKm <= radiusKm)
     .sort((a, b) => a.distanceKm - b.distanceKm || a.id - b.id)
     .slice(0, limit);

@@ -91,10 +91,10 @@ export const eventRoutes = createRouter()
         query.limit ?? DEFAULT_NEARBY_LIMIT,
       );
       return c.json({
-        nearby_events: found.map(({ event, distanceKm }) => ({
-          ...eventJson(event),
-          distance_km: Math.round(distanceKm * 100) / 100,
-        })),
+        // distance_km added to the event object itself (a spread copy per event showed in the CPU profile).
+        nearby_events: found.map(({ event, distanceKm }) =>
+          Object.assign(eventJson(event), { distance_km: Math.round(distanceKm * 100) / 100 }),
+        ),
         origin,
       });
     },

@@ -1,5 +1,6 @@
 import { Batch } from '../../db/batch';
 import type { Database } from '../../env';
+import { assertTokenCurrent, currentTokenSql } from '../../http/auth';
 import { ApiError } from '../../http/errors';
 import { activeUpcomingCount } from '../bookings/limit';
 import { NEW_CHECK_IN_CODE_SQL } from '../bookings/check-in-code';
@@ -29,7 +30,7 @@ const toBook = (alias: string) => `${alias}.series_id = ?1 AND ${alias}.status =
  */
 function insertSeriesBookings(
   batch: Batch,
-  input: { seriesId: number; userId: number; now: number; limit: number; memberPassId?: number },
+  input: { seriesId: number; userId: number; now: number; limit: number; memberPassId?: number; tokenVersion: number },
 ) {
   const pass = input.memberPassId ?? null;
   // Free occurrences are booked as they are; with a pass every occurrence must be paid and the pass must have a credit
@@ -46,6 +47,7 @@ function insertSeriesBookings(
          AND (${priceRule} OR ${isFull('f')}))
        AND ${activeUpcomingCount('?2', '?3')} + ${credits} <= ?4
        ${pass === null ? '' : `AND ${passUsable({ pass: '?5', user: '?2', now: '?3', credits, event: 'e' })}`}
+       AND ${currentTokenSql('?2', '?6')}
      ORDER BY e.starts_at
      RETURNING id`,
     input.seriesId,
@@ -53,6 +55,7 @@ function insertSeriesBookings(
     input.now,
     input.limit,
     pass,
+    input.tokenVersion,
   );
 }
 
@@ -63,7 +66,7 @@ function insertSeriesBookings(
 export async function bookSeries(
   db: Database,
   crm: Queue,
-  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
+  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number; tokenVersion: number },
 ) {
   const now = new Date();
   const batch = new Batch(db.$client);
@@ -92,9 +95,11 @@ export async function bookSeries(
 
 async function explainRefusal(
   db: Database,
-  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number },
+  input: { seriesId: number; userId: number; maxActiveBookings: number; memberPassId?: number; tokenVersion: number },
   now: Date,
 ) {
+  // A stale access token first, as the auth middleware would have answered (the route checks it in its batch).
+  await assertTokenCurrent(db.$client, { id: input.userId, version: input.tokenVersion });
   const current = await findSeries(db, input.seriesId);
   if (current.status === 'cancelled') throw new ApiError('event_not_bookable', 'This series is cancelled');
   if (input.memberPassId !== undefined && current.price === 0) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentUser, requireRole } from '../../http/auth';
+import { currentUser, requireRole, tokenSubject } from '../../http/auth';
 import { createRouter } from '../../http/factory';
 import { idParam } from '../../http/params';
 import { describeRoute } from '../../http/route-marks';
@@ -129,6 +129,8 @@ export const seriesRoutes = createRouter()
         '{pass_id} pays a paid series with one credit of that member pass per occurrence (too few credits: nothing is booked).',
       tags: ['Series'],
       rateLimit: 'user',
+      // The booking batch checks the access token is current (one D1 round trip books).
+      userCheck: 'in-batch',
       responses: { 201: { description: 'Booked', schema: seriesBookedAnswer } },
       errors: [
         'not_found',
@@ -143,9 +145,11 @@ export const seriesRoutes = createRouter()
     validate('param', idParam),
     validate('json', seriesBookBody, { optional: true }),
     async (c) => {
+      const subject = tokenSubject(c);
       const booked = await bookSeries(c.get('db'), c.env.CRM_QUEUE, {
         seriesId: c.req.valid('param').id,
-        userId: currentUser(c).id,
+        userId: subject.id,
+        tokenVersion: subject.version,
         maxActiveBookings: maxActiveBookings(c.env),
         memberPassId: c.req.valid('json').pass_id,
       });
