@@ -237,6 +237,15 @@ export const events = sqliteTable(
     updatedAt: timestamp('updated_at')
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
+    /**
+     * The 1° × 1° cell of the map the event lies in (null without coordinates), computed by SQLite: floor(lat + 90)
+     * × 1000 + floor(lng + 180). The nearby search reads the few cells its box covers through events_geo_cell_idx
+     * instead of a whole latitude band around the globe (src/modules/events/geo-cells.ts).
+     */
+    geoCell: integer('geo_cell').generatedAlwaysAs(
+      sql`CAST(latitude + 90 AS INTEGER) * 1000 + CAST(longitude + 180 AS INTEGER)`,
+      { mode: 'virtual' },
+    ),
   },
   (t) => [
     index('events_starts_at_idx').on(t.startsAt, t.id),
@@ -248,6 +257,8 @@ export const events = sqliteTable(
     index('events_facilitator_idx').on(t.facilitatorId, t.startsAt),
     // The nearby search narrows by a bounding box on these columns before computing exact distances.
     index('events_lat_lng_idx').on(t.latitude, t.longitude),
+    // ... through the cells it covers when they are few (a radius up to a few hundred km).
+    index('events_geo_cell_idx').on(t.geoCell, t.latitude, t.longitude),
     index('events_location_status_idx').on(t.locationStatus, t.geocodeAttemptedAt),
     // The cron's attendance passes: events that ended (no-shows), decisions due (minimum attendance).
     index('events_ends_at_idx').on(t.endsAt),

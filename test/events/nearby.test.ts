@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boundingBox } from '../../src/modules/geo/great-circle';
+import { cellsCovering } from '../../src/modules/events/geo-cells';
 import { NEARBY_CANDIDATE_CAP, nearbyCandidatesQuery } from '../../src/modules/events/nearby';
 import { createEvents, createFacilitator, hoursFromNow } from '../support/fixtures';
 import { call, expectError } from '../support/http';
@@ -114,6 +115,12 @@ describe('GET /events/nearby agrees with a brute-force great-circle filter', () 
     [90, 0, 500],
     [-90, 0, 500],
     [45, -179.9, 1000],
+    // Radii whose box covers at most MAX_CELLS map cells: read through events_geo_cell_idx (also across the
+    // antimeridian, where the box is two longitude ranges).
+    [0, 179.9, 300],
+    [-0.5, -179.8, 150],
+    [45, 7, 250],
+    [0, 0, 120],
     ...Array.from({ length: 40 }, (): [number, number, number] => [
       Math.round((Math.asin(2 * random() - 1) * 180 * 1e4) / Math.PI) / 1e4,
       Math.round((random() * 360 - 180) * 1e4) / 1e4,
@@ -225,18 +232,50 @@ describe('GET /events/nearby behaviour', () => {
 });
 
 describe('the nearby query narrows rows by a bounding box on the indexed columns', () => {
-  it('uses events_lat_lng_idx (EXPLAIN QUERY PLAN), also across the antimeridian', async () => {
+  const planOf = async (origin: { lat: number; lng: number }, radius: number) => {
+    const query = nearbyCandidatesQuery(boundingBox(origin, radius), new Date(), origin);
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .bind(...query.params)
+      .all<{ detail: string }>();
+    return plan.results.map((row) => row.detail).join('\n');
+  };
+
+  it('reads the map cells a box of a few hundred km covers (events_geo_cell_idx), also across the antimeridian', async () => {
     for (const origin of [
       { lat: 28.6, lng: 77.2 },
       { lat: 0, lng: 179.9 },
     ]) {
-      const query = nearbyCandidatesQuery(boundingBox(origin, 300), new Date(), origin);
-      const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-        .bind(...query.params)
-        .all<{ detail: string }>();
-      const details = plan.results.map((row) => row.detail).join('\n');
-      expect(details).toMatch(/SEARCH events USING INDEX events_lat_lng_idx \(latitude>\? AND latitude<\?\)/);
+      const details = await planOf(origin, 300);
+      expect(details).toMatch(/SEARCH events USING INDEX events_geo_cell_idx \(geo_cell=\? AND latitude>\? AND latitude<\?\)/);
       expect(details).not.toMatch(/SCAN events\b/);
+    }
+  });
+
+  it('reads a latitude band (events_lat_lng_idx) when the box covers more cells than MAX_CELLS', async () => {
+    const box = boundingBox({ lat: 28.6, lng: 77.2 }, 1000);
+    expect(cellsCovering(box)).toBeNull();
+    const details = await planOf({ lat: 28.6, lng: 77.2 }, 1000);
+    expect(details).toMatch(/SEARCH events USING INDEX events_lat_lng_idx \(latitude>\? AND latitude<\?\)/);
+    expect(details).not.toMatch(/SCAN events\b/);
+  });
+
+  it('numbers the cells as the generated column in SQLite does, at the edges too', async () => {
+    const points = [
+      [19.076, 72.8777],
+      [-33.8688, 151.2093],
+      [0, 0],
+      [-0.0001, -0.0001],
+      [89.9999, 179.9999],
+      [-90, -180],
+      [90, 180],
+      [12.999999, -45.000001],
+    ];
+    for (const [lat, lng] of points) {
+      const row = await env.DB.prepare('SELECT CAST(? + 90 AS INTEGER) * 1000 + CAST(? + 180 AS INTEGER) AS cell')
+        .bind(lat, lng)
+        .first<{ cell: number }>();
+      const box = { minLat: lat!, maxLat: lat!, lngRanges: [[lng!, lng!]] as Array<[number, number]> };
+      expect(cellsCovering(box), `${lat}, ${lng}`).toEqual([row!.cell]);
     }
   });
 

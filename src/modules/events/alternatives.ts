@@ -1,5 +1,6 @@
 import type { Database } from '../../env';
 import { boundingBox, haversineKm } from '../geo/great-circle';
+import { boxSource } from './geo-cells';
 import { EVENT_SQL, eventJson, readEvent, type EventWithFacilitator } from './read-model';
 
 const DAY = 86_400_000;
@@ -20,7 +21,7 @@ const RANKED = 20;
 
 /**
  * Up to three events to offer instead of a full one, in one statement. With a place: those within 50 km, nearest
- * first, read through the nearby search's (latitude, longitude) index: at most CANDIDATE_LIMIT candidates, the
+ * first, read through the nearby search's map cells (geo-cells.ts): at most CANDIDATE_LIMIT candidates, the
  * RANKED nearest by an equirectangular estimate read in full (with their facilitator), then ranked by the exact
  * great-circle distance. Online: online ones, nearest in time first, read through the (lower(type), starts_at) index.
  * A full event with no known place has none.
@@ -38,14 +39,15 @@ export async function findAlternatives(db: Database, full: Full, now = new Date(
     const origin = { lat: full.latitude, lng: full.longitude };
     const box = boundingBox(origin, ALTERNATIVES_RADIUS_KM);
     const lngClause = box.lngRanges.map(() => 'longitude BETWEEN ? AND ?').join(' OR ');
+    const source = boxSource(box);
     // Degrees of longitude shrink with the cosine of the latitude (the 50 km box never crosses the antimeridian
     // far enough for the estimate's order to matter: the exact distance ranks the RANKED read).
     const cosLat = Math.cos((origin.lat * Math.PI) / 180);
     const { results } = await db.$client
       .prepare(
         `SELECT ${EVENT_SQL.columns} FROM (
-           SELECT id FROM events INDEXED BY events_lat_lng_idx
-           WHERE latitude BETWEEN ? AND ? AND (${lngClause}) AND ${SIMILAR} LIMIT ${CANDIDATE_LIMIT}
+           SELECT id FROM ${source.from}
+           WHERE ${source.where} AND latitude BETWEEN ? AND ? AND (${lngClause}) AND ${SIMILAR} LIMIT ${CANDIDATE_LIMIT}
          ) c JOIN events e ON e.id = c.id JOIN facilitators f ON f.id = e.facilitator_id
          ORDER BY (e.latitude - ?) * (e.latitude - ?) + (e.longitude - ?) * (e.longitude - ?) * ? * ?, e.id
          LIMIT ${RANKED}`,

@@ -1,6 +1,7 @@
 import type { Database } from '../../env';
 import { validationFailed } from '../../http/errors';
 import { boundingBox, haversineKm, type BoundingBox, type Point } from '../geo/great-circle';
+import { boxSource } from './geo-cells';
 import { eventsInOrder, type EventWithFacilitator } from './read-model';
 
 export const DEFAULT_RADIUS_KM = 10;
@@ -14,8 +15,8 @@ export const DEFAULT_NEARBY_LIMIT = 50;
 export const NEARBY_CANDIDATE_CAP = 1000;
 
 /**
- * The candidates inside the bounding box, read through the (latitude, longitude) index (INDEXED BY makes the
- * plan explicit, and fails loudly if the index ever goes), nearest first by an estimate and at most
+ * The candidates inside the bounding box, read through the map cells it covers or, for a large radius, the
+ * (latitude, longitude) index (boxSource), nearest first by an estimate and at most
  * NEARBY_CANDIDATE_CAP of them. Only ids and coordinates: full rows are loaded for the winners only. Events
  * without coordinates never match BETWEEN; a coordinate of 0 is an ordinary value.
  */
@@ -23,9 +24,10 @@ export function nearbyCandidatesQuery(box: BoundingBox, now: Date, origin: Point
   const lngClause = box.lngRanges.map(() => 'longitude BETWEEN ? AND ?').join(' OR ');
   // Degrees of longitude shrink with the cosine of the latitude; across the antimeridian the short way round counts.
   const cosLat = Math.cos((origin.lat * Math.PI) / 180);
+  const source = boxSource(box);
   return {
-    sql: `SELECT id, latitude, longitude FROM events INDEXED BY events_lat_lng_idx
-          WHERE latitude BETWEEN ? AND ? AND (${lngClause}) AND status = 'scheduled' AND starts_at > ?
+    sql: `SELECT id, latitude, longitude FROM ${source.from}
+          WHERE ${source.where} AND latitude BETWEEN ? AND ? AND (${lngClause}) AND status = 'scheduled' AND starts_at > ?
           ORDER BY (latitude - ?) * (latitude - ?)
             + (CASE WHEN abs(longitude - ?) > 180 THEN 360 - abs(longitude - ?) ELSE abs(longitude - ?) END) * ?
             * (CASE WHEN abs(longitude - ?) > 180 THEN 360 - abs(longitude - ?) ELSE abs(longitude - ?) END) * ?, id

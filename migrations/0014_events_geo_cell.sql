@@ -1,0 +1,2 @@
+ALTER TABLE `events` ADD `geo_cell` integer GENERATED ALWAYS AS (CAST(latitude + 90 AS INTEGER) * 1000 + CAST(longitude + 180 AS INTEGER)) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `events_geo_cell_idx` ON `events` (`geo_cell`,`latitude`,`longitude`);
