@@ -233,7 +233,7 @@ async function main() {
     });
     const inserts = Array.from({ length: 1000 }, (_, n) => ({ method: 'POST', path: '/', body: { n } }));
     await run({ key: 'insert', short: 'one INSERT', name: 'ceiling: one D1 INSERT', worker: 'insert', requests: inserts });
-    // The other engineer's ceiling (scripts/bench/workers/book-batch.ts): POST / {event_id, user_id} runs POST /book's
+    // The POST /book ceiling (scripts/bench/workers/book-batch.ts): POST / {event_id, user_id} runs POST /book's
     // statements as one D1 batch, for users of its own (one booking each, so none is refused as a duplicate).
     const batchBody = (ids) =>
       ids.map((userId) => ({
