@@ -9,6 +9,9 @@ export const positiveIdText = z
 
 export const idParam = z.object({ id: positiveIdText });
 
+/** A positive integer id in a JSON body: a number (a string or a list is a validation error), at most 2^53 - 1. */
+export const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 /** A zod string that becomes a Date, or a `validation_failed` issue. */
 export const isoInstant = z
   .string()

@@ -2,23 +2,16 @@ import { z } from 'zod';
 import { ATTENDANCE, BOOKING_STATUSES } from '../../db/schema';
 import { pageCursor, pageLimit } from '../../http/page';
 import { eventSchema } from '../events/schemas';
+import { positiveId } from '../../http/params';
 
 /** `event_id` must be a JSON integer: a string or a list is a validation error, as the predecessor's faults showed. */
 export const bookBody = z.object({
-  event_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  event_id: positiveId,
   waitlist: z.boolean().optional().describe('true: join the waitlist when the event is full instead of 409 event_full'),
-  pass_id: z
-    .number()
-    .int()
-    .positive()
-    .max(Number.MAX_SAFE_INTEGER)
-    .optional()
-    .describe('Pay a paid event with one credit of this member pass (an id from GET /me/passes)'),
+  pass_id: positiveId.optional().describe('Pay a paid event with one credit of this member pass (an id from GET /me/passes)'),
 });
 
-export const transferBody = z
-  .object({ event_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('The event to move to') })
-  .meta({ id: 'Transfer' });
+export const transferBody = z.object({ event_id: positiveId.describe('The event to move to') }).meta({ id: 'Transfer' });
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 

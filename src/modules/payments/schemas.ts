@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { PAYMENT_PROVIDERS } from '../../db/schema';
 import { bookingSchema } from '../bookings/schemas';
+import { positiveId } from '../../http/params';
 
-const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const providerId = (prefix: string) =>
   z
     .string()

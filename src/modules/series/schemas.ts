@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERIES_STATUSES } from '../../db/schema';
 import { eventFields, eventSchema, policyFields } from '../events/schemas';
+import { positiveId } from '../../http/params';
 import { bookingSchema } from '../bookings/schemas';
 
 const rrule = z
@@ -114,12 +115,6 @@ export const seriesBookedAnswer = z.object({ msg: z.literal('Series booked'), bo
 /** POST /series/:id/book takes no body, or `{pass_id}` to pay a paid series with a member pass's credits. */
 export const seriesBookBody = z
   .object({
-    pass_id: z
-      .number()
-      .int()
-      .positive()
-      .max(Number.MAX_SAFE_INTEGER)
-      .optional()
-      .describe('One credit of this member pass per occurrence (an id from GET /me/passes)'),
+    pass_id: positiveId.optional().describe('One credit of this member pass per occurrence (an id from GET /me/passes)'),
   })
   .meta({ id: 'SeriesBook' });

@@ -9,6 +9,7 @@ import { describeRoute } from '../../http/route-marks';
 import { validate } from '../../http/validate';
 import { eventFields } from '../events/schemas';
 import { usesSql } from './uses';
+import { positiveId } from '../../http/params';
 
 export const createVoucherBody = z
   .object({
@@ -24,7 +25,7 @@ export const createVoucherBody = z
     currency: eventFields.currency.optional().describe('Of amount_off (default INR)'),
     max_uses: z.number().int().min(1).max(1_000_000),
     valid_until: eventFields.starts_at.optional(),
-    event_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    event_id: positiveId.optional(),
     event_type: eventFields.type.optional(),
   })
   .refine((body) => (body.percent_off === undefined) !== (body.amount_off === undefined), {
