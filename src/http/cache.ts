@@ -2,6 +2,8 @@ import { toHex } from '../lib/hex';
 import { factory } from './factory';
 import { answeringRouteDoc } from './matched-route';
 
+const encoder = new TextEncoder();
+
 /** Seconds a client or CDN may reuse an anonymous catalogue answer: seats left can lag by this much. */
 export const CATALOGUE_MAX_AGE = 30;
 
@@ -41,7 +43,7 @@ export const catalogueCache = factory.createMiddleware(async (c, next) => {
   const body = c.body;
   c.body = ((data: unknown, ...rest: never[]) => {
     // Encoded once, for the digest and the Response alike.
-    const encoded = typeof data === 'string' ? new TextEncoder().encode(data) : undefined;
+    const encoded = typeof data === 'string' ? encoder.encode(data) : undefined;
     const response = body((encoded ?? data) as string, ...rest);
     [bytes, made] = encoded ? [encoded, response] : [undefined, undefined];
     return response;
